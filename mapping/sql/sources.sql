@@ -1,0 +1,6 @@
+-- sources: one row per source with its provenance (title, publisher, licence, attribution, URL, checksum, rows, build time)
+-- params: none
+SELECT source_id, title, publisher, licence, attribution, url, file, sha256, rows_loaded, built_at,
+       format, nuts_version, vintage, status, notes
+FROM sources
+ORDER BY source_id

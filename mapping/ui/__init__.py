@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: cached data access, URL state, figure cards."""
