@@ -1,0 +1,106 @@
+"""The query gate: named SQL files, bound parameters, row cap, time limit, no file access."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mapping import db
+from mapping.build import build
+from mapping.config import SQL_DIR
+from tests.minisources import write_mini_sources
+
+# Sample values for every parameter name used by the SQL files (line 2: "-- params: ...").
+SAMPLE_PARAMS = {
+    "indicator": "ris.0",
+    "year": 2014,
+    "level": 2,
+    "nuts_version": "2021",
+    "region": "DE11",
+    "country": "DE",
+    "nace": "C29",
+    "scale": "60M",
+    "source_id": "sbs",
+    "lon": 11.0,
+    "lat": 51.0,
+}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gate")
+    manifest = write_mini_sources(root / "sources")
+    build(root / "sources", root / "gate.duckdb", manifest=manifest, progress=lambda _m: None)
+    c = db.connect(root / "gate.duckdb")
+    yield c
+    c.close()
+
+
+def declared_params(name: str) -> list[str]:
+    second = db.sql_text(name).splitlines()[1]
+    assert second.startswith("-- params:"), f"{name}.sql: line 2 must declare its params"
+    listed = second.split(":", 1)[1].strip()
+    return [] if listed == "none" else [p.strip().lstrip("$") for p in listed.split(",")]
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_every_sql_file_runs_on_the_fixture_db(con, name):
+    params = declared_params(name)
+    used = set(re.findall(r"\$([a-z_]+)", db.sql_text(name)))
+    assert used == set(params), f"{name}.sql declares {params} but uses {sorted(used)}"
+    df = db.query(con, name, **{p: SAMPLE_PARAMS[p] for p in params})
+    assert df.attrs["truncated"] is False
+
+
+def test_sql_files_follow_the_header_convention():
+    for path in SQL_DIR.glob("*.sql"):
+        assert path.read_text().startswith(f"-- {path.stem}: "), path.name
+
+
+def test_sources_query_returns_provenance(con):
+    df = db.query(con, "sources")
+    assert set(df.source_id) == {"labels", "geo60", "geo20", "nuts2024", "xwalk", "nace", "sbs"}
+    assert df.set_index("source_id").loc["sbs", "rows_loaded"] == 9
+
+
+def test_parameters_are_bound_not_formatted(con):
+    hostile = "DE11' OR '1'='1"
+    df = db.run_sql(con, "SELECT count(*) AS n FROM employment WHERE region_code = $r", {"r": hostile})
+    assert df.n.iloc[0] == 0
+
+
+def test_row_cap_truncates_and_says_so(con):
+    df = db.run_sql(con, "SELECT * FROM range(1000) t(i)", row_cap=10)
+    assert len(df) == 10 and df.attrs["truncated"] is True
+    df = db.run_sql(con, "SELECT * FROM range(10) t(i)", row_cap=10)
+    assert len(df) == 10 and df.attrs["truncated"] is False
+
+
+def test_runaway_query_is_interrupted(con):
+    with pytest.raises(db.QueryTimeout):
+        db.run_sql(con, "SELECT count(*) FROM range(100000000000) a", timeout=0.3)
+
+
+def test_file_access_is_off_and_locked(con):
+    with pytest.raises(db.QueryError, match="disabled"):
+        db.run_sql(con, "SELECT * FROM read_csv('/etc/passwd')")
+    with pytest.raises(db.QueryError):
+        db.run_sql(con, "SET enable_external_access = true")
+
+
+def test_connection_is_read_only(con):
+    with pytest.raises(db.QueryError):
+        db.run_sql(con, "CREATE TABLE x AS SELECT 1")
+
+
+def test_unknown_or_odd_query_names_are_refused(con):
+    with pytest.raises(db.QueryError):
+        db.query(con, "../etc/passwd")
+    with pytest.raises(db.QueryError):
+        db.query(con, "no_such_query")
+
+
+def test_missing_database_has_a_clear_message(tmp_path):
+    with pytest.raises(db.DatabaseMissing, match="make data"):
+        db.connect(tmp_path / "nope.duckdb")
