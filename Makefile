@@ -14,7 +14,7 @@ data: install  ## build data/clustermap.duckdb from the sources folder (skipped 
 	$(PYTHON) -m mapping build --if-stale
 
 run: data  ## install, build, serve on http://127.0.0.1:$(PORT)
-	$(PYTHON) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PYTHON) -m mapping.ui.serve --server.port $(PORT) --server.headless true
 
 test: install  ## the whole suite: unit, integration, app (AppTest) and browser (Chromium) tests
 	$(PYTHON) -m pytest

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="EU cluster mapping", page_icon="🗺️", layout="wide")
+from mapping.ui.layout import PAGES, chrome, sidebar_navigation
+from mapping.ui.state import is_present
 
-pages = [
-    st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
-]
-st.navigation(pages).run()
+st.set_page_config(
+    page_title="EU cluster mapping",
+    page_icon="🗺️",
+    layout="wide",
+    initial_sidebar_state="collapsed" if is_present() else "auto",
+)
+pages = [st.Page(script, title=title, icon=icon, default=(i == 0)) for i, (script, title, icon) in enumerate(PAGES)]
+# Our own sidebar links replace the built-in menu: they carry the shared URL parameters across pages.
+current = st.navigation(pages, position="hidden")
+chrome()
+if not is_present():
+    sidebar_navigation()
+current.run()

@@ -24,6 +24,9 @@ SAMPLE_PARAMS = {
     "source_id": "sbs",
     "lon": 11.0,
     "lat": 51.0,
+    "lons": [11.0, 21.0, 0.0],
+    "lats": [51.0, 51.0, 0.0],
+    "indicators": ["ris.0", "eurostat.unemployment_rate"],
 }
 
 
@@ -104,3 +107,11 @@ def test_unknown_or_odd_query_names_are_refused(con):
 def test_missing_database_has_a_clear_message(tmp_path):
     with pytest.raises(db.DatabaseMissing, match="make data"):
         db.connect(tmp_path / "nope.duckdb")
+
+
+def test_assign_points_finds_the_containing_region(con):
+    # Fixture squares: DE11 lon 10-12, PL91 lon 20-22, PL92 lon 22-24 (lat 50-52).
+    df = db.query(con, "assign_points", lons=[11.0, 21.5, 23.9, 0.0], lats=[51.0, 50.5, 51.9, 0.0], level=2)
+    assert df["i"].tolist() == [1, 2, 3, 4]
+    assert df["code"].tolist()[:3] == ["DE11", "PL91", "PL92"]
+    assert df["code"].isna().tolist()[3]

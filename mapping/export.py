@@ -1,0 +1,88 @@
+"""Exports: images that carry title, source and vintage; offline HTML; the data behind a figure.
+
+Images are 16:9 (1600 x 900 px by default) so they drop into a slide unchanged. PNG and SVG are
+rendered by kaleido with the local Chromium; the HTML embeds plotly.js so it opens offline.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+SLIDE = (1600, 900)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def captioned(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> go.Figure:
+    """A copy of ``fig`` sized for a slide, with the title on top and source/vintage below."""
+    out = go.Figure(fig)
+    wrapped = "<br>".join(textwrap.wrap(caption, width=int(width / 7.5)))
+    lines = wrapped.count("<br>") + 1
+    out.update_layout(
+        width=width,
+        height=height,
+        title=dict(text=title, x=0.012, xanchor="left", y=0.985, yanchor="top", font=dict(size=26)),
+        margin=dict(l=24, r=24, t=70, b=30 + 20 * lines),
+        font=dict(size=15),
+    )
+    out.add_annotation(
+        text=wrapped,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-8,
+        showarrow=False,
+        align="left",
+        font=dict(size=13, color="#444444"),
+    )
+    return out
+
+
+def to_png(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> bytes:
+    return captioned(fig, title=title, caption=caption, width=width, height=height).to_image(format="png")
+
+
+def to_svg(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> bytes:
+    return captioned(fig, title=title, caption=caption, width=width, height=height).to_image(format="svg")
+
+
+def to_html(fig: go.Figure, *, title: str, caption: str) -> bytes:
+    """A standalone page (plotly.js inlined, no network) with title and caption."""
+    out = go.Figure(fig)
+    out.update_layout(title=dict(text=title, x=0.01), margin=dict(t=60))
+    body = out.to_html(include_plotlyjs=True, full_html=False, config={"displaylogo": False, "responsive": True})
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{_escape(title)}</title></head><body style='font-family:sans-serif;margin:16px'>"
+        f"{body}<p style='color:#444;font-size:13px'>{_escape(caption)}</p></body></html>"
+    )
+    return page.encode("utf-8")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (=, +, -, @) with a quote."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v)
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    return safe_for_spreadsheets(frame).to_csv(index=False).encode("utf-8")
+
+
+def to_parquet(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()

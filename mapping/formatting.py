@@ -1,0 +1,19 @@
+"""Number formatting shared by tooltips, panels and tables."""
+
+from __future__ import annotations
+
+import math
+
+
+def fmt(value: object, unit: str = "") -> str:
+    """Readable number: thousands separators for large values, 3-4 significant digits otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    if abs(v) >= 10_000:
+        text = f"{v:,.0f}"
+    elif abs(v) >= 100:
+        text = f"{v:,.1f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{v:.3g}"
+    return f"{text} {unit}".strip() if unit else text

@@ -1,0 +1,298 @@
+"""Map builders: data in, figure or deck out. No Streamlit, no database.
+
+Maps make no request to a tile server or CDN: plotly ``choropleth_map`` runs with the blank
+``white-bg`` style and the land/borders come from our own NUTS level-0 outlines; pydeck runs with
+``map_provider=None`` and the same outlines as a GeoJSON layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+from plotly.colors import sample_colorscale
+
+from mapping.flags import describe_flags
+from mapping.formatting import fmt
+
+# Colour-blind-safe scales (cividis and viridis are perceptually uniform and CVD-safe; PuOr is a
+# ColorBrewer diverging scale that stays readable for deuteranopia and protanopia).
+PALETTES: dict[str, dict] = {
+    "cividis": {"label": "Sequential (cividis)", "scale": "Cividis", "diverging": False},
+    "viridis": {"label": "Sequential (viridis)", "scale": "Viridis", "diverging": False},
+    "puor": {"label": "Diverging around the reference (PuOr)", "scale": "PuOr", "diverging": True},
+}
+NO_DATA_COLOUR = "#c8c8c8"
+LAND_COLOUR = "#f4f4f2"
+BORDER_COLOUR = "#6b6b6b"
+HIGHLIGHT_COLOUR = "#d7191c"
+MAP_DOMAIN_RIGHT = 0.86  # the colour bar sits to the right of the map, not on it
+
+
+def _wrap_unit(unit: str, width: int = 16) -> str:
+    words, lines, line = unit.split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What a choropleth shows; everything the hover and legend need."""
+
+    title: str
+    unit: str
+    palette: str = "cividis"
+    higher_is_better: bool | None = True
+    reference: float | None = None  # centre of a diverging scale (EU value or median)
+    reference_label: str = "median"
+
+
+def colour_range(values: pd.Series) -> tuple[float, float, bool]:
+    """Colour limits: the 2nd-98th percentile when there are enough values (one outlier region
+    such as an outermost region would otherwise flatten the scale); ``clipped`` says so."""
+    v = values.dropna().to_numpy(dtype=float)
+    if v.size == 0:
+        return 0.0, 1.0, False
+    lo, hi = float(v.min()), float(v.max())
+    if v.size >= 20:
+        plo, phi = np.percentile(v, [2, 98])
+        clipped = plo > lo or phi < hi
+        lo, hi = float(plo), float(phi)
+    else:
+        clipped = False
+    if hi <= lo:
+        hi = lo + (abs(lo) * 0.01 or 1.0)
+    return lo, hi, clipped
+
+
+def _hover(unit: str) -> str:
+    return (
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+        "%{customdata[2]} " + unit.replace("%", "%%").replace("{", "(").replace("}", ")") + "<br>"
+        "year %{customdata[3]} · rank %{customdata[4]}<br>"
+        "%{customdata[5]}<extra></extra>"
+    )
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def _customdata(frame: pd.DataFrame) -> np.ndarray:
+    """Columns for the hover: name, code, value, year, rank, flags and placement note."""
+    n = len(frame)
+
+    def col(name):
+        return frame[name].tolist() if name in frame else [None] * n
+
+    values = ["no value" if pd.isna(v) else fmt(v) for v in col("value")]
+    years = ["–" if pd.isna(y) else str(int(y)) for y in col("year")]
+    ranks = [
+        f"{int(r)} of {int(k)}" if pd.notna(r) and pd.notna(k) else "–"
+        for r, k in zip(col("rank"), col("n"), strict=True)
+    ]
+    notes = [
+        "; ".join(x for x in (describe_flags(f), _text(note)) if x)
+        for f, note in zip(col("flag"), col("nuts_note"), strict=True)
+    ]
+    names = [_text(x) or "" for x in col("name")]
+    return (
+        np.column_stack([names, frame["code"].astype(str).tolist(), values, years, ranks, notes])
+        if n
+        else np.empty((0, 6))
+    )
+
+
+def choropleth(
+    frame: pd.DataFrame,
+    *,
+    spec: MapSpec,
+    geometries: dict[str, dict],
+    base: dict,
+    no_data: pd.DataFrame | None = None,
+    highlight: str | None = None,
+    center: dict | None = None,
+    zoom: float = 2.6,
+    height: int = 620,
+) -> go.Figure:
+    """A choropleth of ``frame`` (columns key, code, name, value[, flag, year, rank, n, nuts_note]).
+
+    Args:
+        frame: one row per region with a value; ``key`` indexes ``geometries``.
+        spec: title, unit, palette and direction.
+        geometries: ``{key: geometry}`` with array rings (see ``mapping.geo``).
+        base: NUTS level-0 FeatureCollection drawn as land and borders.
+        no_data: regions of the same level without a value (key, code, name[, flag, nuts_note]), drawn grey.
+        highlight: key of a region to outline.
+    """
+    palette = PALETTES.get(spec.palette, PALETTES["cividis"])
+    reverse = spec.higher_is_better is False
+    has_value = frame[frame["value"].notna()]
+    missing = (
+        pd.concat([no_data, frame[frame["value"].isna()]]) if no_data is not None else frame[frame["value"].isna()]
+    )
+    lo, hi, _clipped = colour_range(has_value["value"])
+    traces = []
+    if len(missing):
+        missing = missing.assign(value=np.nan)
+        for col in ("year", "rank", "n"):
+            if col not in missing:
+                missing[col] = np.nan
+        traces.append(
+            go.Choroplethmap(
+                geojson=_fc(missing["key"], geometries),
+                locations=missing["key"],
+                z=np.zeros(len(missing)),
+                colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+                showscale=False,
+                marker_line_width=0.4,
+                marker_line_color="#ffffff",
+                customdata=_customdata(missing),
+                hovertemplate=_hover(spec.unit).replace("%{customdata[2]} ", "no data "),
+                name="No data",
+                showlegend=True,
+            )
+        )
+    colorbar_title = _wrap_unit(spec.unit)
+    trace = dict(
+        geojson=_fc(has_value["key"], geometries),
+        locations=has_value["key"],
+        z=has_value["value"].to_numpy(dtype=float),
+        colorscale=palette["scale"],
+        reversescale=reverse,
+        zmin=lo,
+        zmax=hi,
+        marker_line_width=0.4,
+        marker_line_color="#ffffff",
+        customdata=_customdata(has_value),
+        hovertemplate=_hover(spec.unit),
+        colorbar=dict(
+            title=dict(text=colorbar_title, side="top", font=dict(size=12)),
+            thickness=14,
+            len=0.8,
+            x=MAP_DOMAIN_RIGHT + 0.01,
+            xanchor="left",
+            tickformat="~g",
+            ticks="outside",
+        ),
+        name=spec.title,
+        showlegend=False,
+    )
+    if palette["diverging"]:
+        ref = spec.reference if spec.reference is not None else float(has_value["value"].median())
+        half = max(abs(hi - ref), abs(ref - lo))
+        trace.update(zmid=ref, zmin=ref - half, zmax=ref + half)
+        trace["colorbar"]["title"]["text"] += f"<br>centre: {spec.reference_label}<br>= {ref:,.4g}"
+    traces.append(go.Choroplethmap(**trace))
+    if highlight and highlight in geometries:
+        traces.append(
+            go.Choroplethmap(
+                geojson=_fc([highlight], geometries),
+                locations=[highlight],
+                z=[0],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_width=3,
+                marker_line_color=HIGHLIGHT_COLOUR,
+                hoverinfo="skip",
+                name="Selected region",
+                showlegend=True,
+            )
+        )
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        map=dict(
+            domain=dict(x=[0, MAP_DOMAIN_RIGHT], y=[0, 1]),
+            style="white-bg",
+            center=center or {"lon": 10.0, "lat": 52.0},
+            zoom=zoom,
+            layers=[
+                dict(sourcetype="geojson", source=base, type="fill", color=LAND_COLOUR, below="traces"),
+                dict(sourcetype="geojson", source=base, type="line", color=BORDER_COLOUR, line=dict(width=0.9)),
+            ],
+        ),
+        margin=dict(l=0, r=0, t=10, b=0),
+        height=height,
+        legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
+        paper_bgcolor="#ffffff",
+        uirevision=spec.title,
+    )
+    return fig
+
+
+def _fc(keys, geometries: dict[str, dict]) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "id": k, "geometry": geometries[k]} for k in keys if k in geometries],
+    }
+
+
+def columns_deck(
+    frame: pd.DataFrame,
+    *,
+    spec: MapSpec,
+    base_plain: dict,
+    center: dict,
+    zoom: float,
+) -> pdk.Deck:
+    """Extruded columns at label points (height and colour = value) over our NUTS-0 outlines.
+
+    Args:
+        frame: rows with code, name, value, lon, lat[, flag, year, rank, n].
+        base_plain: NUTS level-0 FeatureCollection with plain lists (pydeck serialises with json).
+    """
+    data = frame[frame["value"].notna() & frame["lon"].notna()].copy()
+    lo, hi, _ = colour_range(data["value"])
+    span = (hi - lo) or 1.0
+    t = ((data["value"] - lo) / span).clip(0, 1)
+    if spec.higher_is_better is False:
+        t = 1 - t
+    scale = PALETTES.get(spec.palette, PALETTES["cividis"])["scale"]
+    colours = sample_colorscale(scale, t.tolist(), colortype="tuple") if len(t) else []
+    data["colour"] = [[int(255 * c) for c in rgb] + [230] for rgb in colours]
+    data["elevation"] = 5_000 + 600_000 * ((data["value"] - min(lo, data["value"].min())) / span).clip(0, 1.5)
+    data["label"] = [fmt(v, spec.unit) for v in data["value"]]
+    data["flags"] = [describe_flags(f) for f in data.get("flag", [None] * len(data))]
+    data["year_txt"] = [str(int(y)) if pd.notna(y) else "" for y in data.get("year", [None] * len(data))]
+    records = data[["code", "name", "lon", "lat", "colour", "elevation", "label", "flags", "year_txt"]].to_dict(
+        "records"
+    )
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            base_plain,
+            stroked=True,
+            filled=True,
+            get_fill_color=[244, 244, 242],
+            get_line_color=[107, 107, 107],
+            line_width_min_pixels=1,
+        ),
+        pdk.Layer(
+            "ColumnLayer",
+            records,
+            get_position=["lon", "lat"],
+            get_elevation="elevation",
+            get_fill_color="colour",
+            radius=16_000,
+            elevation_scale=1,
+            extruded=True,
+            pickable=True,
+            auto_highlight=True,
+        ),
+    ]
+    view = pdk.ViewState(latitude=center["lat"] - 2, longitude=center["lon"], zoom=zoom + 0.3, pitch=40, bearing=-8)
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip={"html": "<b>{name}</b> ({code})<br>{label}<br>{year_txt} {flags}"},
+    )

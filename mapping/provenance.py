@@ -1,0 +1,37 @@
+"""Captions that name source and vintage for every figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+BOUNDARIES = "Boundaries © EuroGeographics for the administrative boundaries (Eurostat GISCO, NUTS 2021/2024)."
+
+
+def caption(
+    sources: pd.DataFrame, source_ids: list[str], *, years: str = "", extra: str = "", maps: bool = False
+) -> str:
+    """One line per figure: '<attribution>, <vintage>[; data years]. [extra] [boundaries]'.
+
+    Args:
+        sources: the ``sources`` query result.
+        source_ids: sources behind the figure, in order.
+        years: the data years shown (e.g. '2023').
+        extra: a method note.
+        maps: add the boundary attribution.
+    """
+    rows = sources.set_index("source_id")
+    parts = []
+    for sid in dict.fromkeys(source_ids):
+        if sid in rows.index:
+            r = rows.loc[sid]
+            parts.append(f"{r['attribution']} — {r['title']}; vintage {r['vintage']}")
+        else:
+            parts.append(f"source {sid}")
+    text = "Source: " + " | ".join(p.removeprefix("Source: ") for p in parts) + "."
+    if years:
+        text += f" Data year(s): {years}."
+    if extra:
+        text += f" {extra}"
+    if maps:
+        text += f" {BOUNDARIES}"
+    return text

@@ -1,0 +1,25 @@
+-- region_key_figures: for one region, the latest value of each listed indicator with its rank among regions of the same level in that year (1 = best)
+-- params: $region, $indicators
+WITH mine AS (
+    SELECT indicator_id, max(year) AS year
+    FROM indicators
+    WHERE region_code = $region AND value IS NOT NULL AND list_contains($indicators, indicator_id)
+    GROUP BY indicator_id
+),
+lvl AS (SELECT min(level) AS level FROM regions WHERE code = $region),
+ranked AS (
+    SELECT i.indicator_id, i.year, i.region_code, i.value, i.flag,
+           rank() OVER (PARTITION BY i.indicator_id
+                        ORDER BY CASE WHEN coalesce(c.higher_is_better, true) THEN -i.value ELSE i.value END) AS rank,
+           count(*) OVER (PARTITION BY i.indicator_id) AS n
+    FROM indicators i
+    JOIN mine m ON m.indicator_id = i.indicator_id AND m.year = i.year
+    JOIN regions r ON r.code = i.region_code AND r.nuts_version = i.nuts_version
+    JOIN indicator_catalog c ON c.indicator_id = i.indicator_id
+    WHERE r.level = (SELECT level FROM lvl) AND i.value IS NOT NULL
+)
+SELECT k.indicator_id, c.label, c.unit, k.year, k.value, k.flag, k.rank, k.n, c.source_id, c.higher_is_better
+FROM ranked k
+JOIN indicator_catalog c ON c.indicator_id = k.indicator_id
+WHERE k.region_code = $region
+ORDER BY list_position($indicators, k.indicator_id)

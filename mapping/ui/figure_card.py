@@ -1,0 +1,103 @@
+"""The figure card: the one way every chart is shown. Title, chart, caption with source and
+vintage, and downloads (PNG, SVG, offline HTML, data as CSV and Parquet) generated on click."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+
+from mapping import export
+from mapping.ui.layout import figure_height
+from mapping.ui.state import is_present
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "figure"
+
+
+def figure_card(
+    fig: go.Figure | pdk.Deck,
+    *,
+    title: str,
+    caption: str,
+    data: pd.DataFrame,
+    key: str,
+    on_select: str = "ignore",
+    selection_mode: tuple[str, ...] = ("points",),
+    height: int | None = None,
+) -> Any:
+    """Show a figure with its caption and downloads; returns the plotly selection event (or None).
+
+    Args:
+        fig: a plotly figure, or a pydeck deck (image exports are plotly-only).
+        title: shown above the figure and written into exported images.
+        caption: source and vintage; shown below and written into exported images.
+        data: the frame behind the figure, offered as CSV and Parquet.
+        key: unique widget key.
+    """
+    event = None
+    with st.container(border=not is_present()):
+        st.markdown(f"#### {title}")
+        if isinstance(fig, pdk.Deck):
+            st.pydeck_chart(fig, height=height or figure_height(), key=key)
+        else:
+            if height or is_present():
+                fig.update_layout(height=height or figure_height())
+            event = st.plotly_chart(
+                fig,
+                key=key,
+                on_select=on_select,
+                selection_mode=selection_mode,
+                config={"displaylogo": False, "scrollZoom": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+            )
+        st.caption(caption)
+        if not is_present():
+            _downloads(fig, title=title, caption=caption, data=data, key=key)
+    return event
+
+
+def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -> None:
+    name = _slug(title)
+    cols = st.columns(5 if isinstance(fig, go.Figure) else 2, gap="small")
+    i = 0
+    if isinstance(fig, go.Figure):
+        formats = [
+            ("PNG", "png", "image/png", lambda: export.to_png(fig, title=title, caption=caption)),
+            ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(fig, title=title, caption=caption)),
+            ("HTML", "html", "text/html", lambda: export.to_html(fig, title=title, caption=caption)),
+        ]
+        for label, ext, mime, make in formats:
+            cols[i].download_button(
+                label,
+                data=make,
+                file_name=f"{name}.{ext}",
+                mime=mime,
+                key=f"{key}_{ext}",
+                icon=":material/download:",
+                on_click="ignore",
+                help=f"{label} ({'1600 x 900 px, ' if ext != 'html' else 'opens offline, '}with title and source)",
+            )
+            i += 1
+    cols[i].download_button(
+        "CSV",
+        data=lambda: export.to_csv(data),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/table:",
+        on_click="ignore",
+    )
+    cols[i + 1].download_button(
+        "Parquet",
+        data=lambda: export.to_parquet(data),
+        file_name=f"{name}.parquet",
+        mime="application/octet-stream",
+        key=f"{key}_parquet",
+        icon=":material/table:",
+        on_click="ignore",
+    )

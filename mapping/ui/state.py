@@ -1,0 +1,194 @@
+"""The URL is the state: every control reads its initial value from ``st.query_params`` and writes
+it back, so a copied link reopens the same view.
+
+A control takes the URL value when the URL moved since we last wrote it (first load, a shared
+link, a page switch with ``query_params``); otherwise the widget's own state wins (the user just
+changed it). Unknown or malformed values fall back to the default and leave a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+# Parameters that follow the user from page to page.
+SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "present")
+_NOTICES = "_url_notices"
+
+
+def is_present() -> bool:
+    """Presentation mode (``?present=1``): no controls, no sidebar, large type, 16:9 figures."""
+    return st.query_params.get("present", "") in ("1", "true", "yes")
+
+
+def notice(text: str) -> None:
+    st.session_state.setdefault(_NOTICES, []).append(text)
+
+
+def show_notices() -> None:
+    """Show (once) the notices about URL values that could not be used."""
+    for text in st.session_state.pop(_NOTICES, []):
+        st.info(text, icon=":material/link_off:")
+
+
+def _last_key(param: str) -> str:
+    return f"_url_last_{param}"
+
+
+def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[Any], str], wkey: str) -> None:
+    """Put the value the widget must show into session state before it is created."""
+    by_text = {str(o): o for o in options}
+    raw = st.query_params.get(param)
+    if raw != st.session_state.get(_last_key(param)):
+        if raw is None or raw == "":
+            target = default
+        elif raw in by_text:
+            target = by_text[raw]
+        else:
+            notice(
+                f"The link asked for {param} = “{raw[:60]}”, which is not available here; showing {describe(default)}."
+            )
+            target = default
+        st.session_state[wkey] = target
+    elif st.session_state.get(wkey) not in options:
+        st.session_state[wkey] = default
+
+
+def _write(param: str, value: Any) -> None:
+    text = "" if value is None else str(value)
+    if text:
+        if st.query_params.get(param) != text:
+            st.query_params[param] = text
+    elif param in st.query_params:
+        del st.query_params[param]
+    st.session_state[_last_key(param)] = text or None
+
+
+def choice(
+    label: str,
+    options: Sequence[Any],
+    *,
+    param: str,
+    default: Any = None,
+    format_func: Callable[[Any], str] = str,
+    widget: str = "selectbox",
+    container: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """A single-choice control bound to URL parameter ``param``; returns the chosen option.
+
+    Args:
+        options: the valid values (compared to the URL as text).
+        default: used when the URL has no or an invalid value; the first option when None or not valid.
+        widget: ``selectbox``, ``radio`` or ``segmented_control``.
+        container: where to draw the widget (default: main area). In presentation mode nothing is drawn.
+    """
+    options = list(options)
+    if not options:
+        _write(param, None)
+        return None
+    if default not in options:
+        default = options[0]
+    wkey = f"w_{param}"
+    _sync(param, options, default, format_func, wkey)
+    if is_present():
+        value = st.session_state[wkey]
+    else:
+        target = container or st
+        value = getattr(target, widget)(label, options, key=wkey, format_func=format_func, **kwargs)
+        if value is None:  # segmented_control can be deselected
+            value = default
+    _write(param, value)
+    return value
+
+
+def multi_choice(
+    label: str,
+    options: Sequence[Any],
+    *,
+    param: str,
+    default: Sequence[Any] = (),
+    max_selections: int | None = None,
+    format_func: Callable[[Any], str] = str,
+    container: Any = None,
+    **kwargs: Any,
+) -> list[Any]:
+    """A multiselect bound to a comma-separated URL parameter; unknown items are dropped with a notice."""
+    options = list(options)
+    by_text = {str(o): o for o in options}
+    wkey = f"w_{param}"
+    raw = st.query_params.get(param)
+    if raw != st.session_state.get(_last_key(param)):
+        if raw:
+            wanted = [t for t in raw.split(",") if t]
+            bad = [t for t in wanted if t not in by_text]
+            if bad:
+                notice(f"The link named {param} not available here: {', '.join(t[:20] for t in bad[:5])}; left out.")
+            chosen = list(dict.fromkeys(by_text[t] for t in wanted if t in by_text))
+        else:
+            chosen = [d for d in default if d in by_text.values()]
+        if max_selections and len(chosen) > max_selections:
+            notice(f"The link named more than {max_selections} {param}; kept the first {max_selections}.")
+            chosen = chosen[:max_selections]
+        st.session_state[wkey] = chosen
+    else:
+        st.session_state[wkey] = [v for v in st.session_state.get(wkey, []) if v in by_text.values()]
+    if is_present():
+        value = st.session_state[wkey]
+    else:
+        target = container or st
+        value = target.multiselect(
+            label, options, key=wkey, format_func=format_func, max_selections=max_selections, **kwargs
+        )
+    _write(param, ",".join(str(v) for v in value))
+    return list(value)
+
+
+def flag(label: str, *, param: str, default: bool = False, container: Any = None, **kwargs: Any) -> bool:
+    """A toggle bound to a URL parameter (``1``/``0``)."""
+    return bool(
+        choice(
+            label,
+            [0, 1],
+            param=param,
+            default=int(default),
+            widget="segmented_control",
+            format_func=lambda v: "on" if v else "off",
+            container=container,
+            **kwargs,
+        )
+    )
+
+
+def shared_params(**overrides: Any) -> dict[str, str]:
+    """The shared parameters of the current URL (plus overrides) to carry to another page."""
+    out = {k: st.query_params[k] for k in SHARED if st.query_params.get(k)}
+    for k, v in overrides.items():
+        if v is None or v == "":
+            out.pop(k, None)
+        else:
+            out[k] = str(v)
+    return out
+
+
+def take_map_click(chart_key: str) -> None:
+    """Turn a new click on a map (plotly selection kept in session state) into the ``region`` parameter.
+
+    Runs before the controls are drawn, so the region picker shows the clicked region. Feature ids
+    are ``code|nuts_version``.
+    """
+    event = st.session_state.get(chart_key)
+    try:
+        points = event["selection"]["points"] if event else []
+    except (KeyError, TypeError):
+        return
+    if not points:
+        st.session_state.pop(f"_click_{chart_key}", None)
+        return
+    location = points[0].get("location")
+    if not location or location == st.session_state.get(f"_click_{chart_key}"):
+        return
+    st.session_state[f"_click_{chart_key}"] = location
+    st.query_params["region"] = str(location).split("|")[0]

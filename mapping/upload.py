@@ -1,0 +1,177 @@
+"""'Map your own data': read an uploaded CSV of region codes and values, or of points (lat/lon).
+
+Every problem is reported: file-level problems as one clear message, row-level problems as a
+table (line, column, value, reason). Nothing is written anywhere; the caller keeps the result in
+the session only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_ABS_VALUE = 1e15
+CODE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
+CODE_COLUMNS = ("nuts_id", "nuts_code", "nuts", "region_code", "region", "code", "geo")
+VALUE_COLUMNS = ("value", "values", "val", "score", "count", "amount")
+LAT_COLUMNS = ("lat", "latitude", "y")
+LON_COLUMNS = ("lon", "lng", "long", "longitude", "x")
+LABEL_COLUMNS = ("name", "label", "title", "organisation", "organization")
+
+
+@dataclass
+class Upload:
+    """The outcome of reading an upload."""
+
+    kind: str | None = None  # "regions" | "points" | None when the file could not be used
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "value", "reason"]))
+    message: str = ""  # file-level problem, or a note (e.g. the encoding used)
+    value_column: str | None = None
+
+
+def _error_frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["line", "column", "value", "reason"])
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    if b"\x00" in data[:4096]:
+        return None, "This looks like a binary file (an Excel workbook?). Save it as CSV (UTF-8) and upload again."
+    for enc, note in (("utf-8-sig", ""), ("cp1252", "The file is not UTF-8; it was read as Windows-1252.")):
+        try:
+            return data.decode(enc), note
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "The file is not UTF-8; it was read as Latin-1."
+
+
+def _number(text: str, decimal_comma: bool) -> float | None:
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    if decimal_comma and "," in t and "." not in t:
+        t = t.replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    return v
+
+
+def read_upload(data: bytes) -> Upload:
+    """Parse an uploaded CSV (comma, semicolon, tab or pipe separated) into region values or points."""
+    if len(data) == 0:
+        return Upload(message="The file is empty.")
+    if len(data) > MAX_BYTES:
+        return Upload(message=f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB.")
+    text, note = _decode(data)
+    if text is None:
+        return Upload(message=note)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        return Upload(message="The first line must be a header naming the columns.")
+    delimiter = max(",;\t|", key=lines[0].count)
+    if lines[0].count(delimiter) == 0:
+        return Upload(message="Only one column found: expected a code column and a value column, or lat and lon.")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (csv.Error, StopIteration) as exc:
+        return Upload(message=f"The header cannot be read: {exc}")
+    code_col = next((c for c in CODE_COLUMNS if c in header), None)
+    lat_col = next((c for c in LAT_COLUMNS if c in header), None)
+    lon_col = next((c for c in LON_COLUMNS if c in header), None)
+    label_col = next((c for c in LABEL_COLUMNS if c in header), None)
+    if lat_col and lon_col:
+        kind = "points"
+    elif code_col:
+        kind = "regions"
+    else:
+        return Upload(
+            message="No usable columns. Name one column 'code' (NUTS codes such as DE21) plus a 'value' column, "
+            f"or give 'lat' and 'lon' columns for points. The header was: {', '.join(header)[:200]}"
+        )
+    others = [c for c in header if c not in {code_col, lat_col, lon_col, label_col}]
+    value_col = next((c for c in VALUE_COLUMNS if c in header), others[0] if others else None)
+    if kind == "regions" and not value_col:
+        return Upload(message="Region codes need a value column (e.g. 'value').")
+    decimal_comma = delimiter != ","
+    idx = {c: header.index(c) for c in header}
+    rows, errors, seen = [], [], {}
+    try:
+        for lineno, row in enumerate(reader, start=2):
+            if len(rows) >= MAX_ROWS:
+                errors.append((lineno, "", "", f"more than {MAX_ROWS:,} rows; the rest was not read"))
+                break
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append((lineno, "", delimiter.join(row)[:60], f"{len(row)} fields, header has {len(header)}"))
+                continue
+            record = {"line": lineno}
+            ok = True
+            if value_col:
+                raw = row[idx[value_col]]
+                v = _number(raw, decimal_comma) if raw.strip() else math.nan
+                if v is None:
+                    errors.append((lineno, value_col, raw[:60], "not a number"))
+                    ok = False
+                elif not math.isnan(v) and (math.isinf(v) or abs(v) > MAX_ABS_VALUE):
+                    errors.append((lineno, value_col, raw[:60], "number out of range"))
+                    ok = False
+                else:
+                    record["value"] = v
+            if label_col:
+                record["label"] = row[idx[label_col]].strip()[:200]
+            if kind == "regions":
+                code = row[idx[code_col]].strip().upper()
+                if not CODE_RE.match(code):
+                    errors.append((lineno, code_col, row[idx[code_col]][:60], "not a NUTS code (e.g. DE21)"))
+                    ok = False
+                elif code in seen:
+                    errors.append((lineno, code_col, code, f"duplicate of line {seen[code]}; first kept"))
+                    ok = False
+                else:
+                    record["code"] = code
+            else:
+                lat = _number(row[idx[lat_col]], decimal_comma)
+                lon = _number(row[idx[lon_col]], decimal_comma)
+                if lat is None or not -90 <= lat <= 90:
+                    errors.append((lineno, lat_col, row[idx[lat_col]][:60], "latitude must be a number in -90..90"))
+                    ok = False
+                if lon is None or not -180 <= lon <= 180:
+                    errors.append((lineno, lon_col, row[idx[lon_col]][:60], "longitude must be a number in -180..180"))
+                    ok = False
+                if ok:
+                    record.update(lat=lat, lon=lon)
+            if ok:
+                if kind == "regions":
+                    seen[record["code"]] = lineno
+                rows.append(record)
+    except csv.Error as exc:
+        errors.append((reader.line_num, "", "", f"cannot parse: {exc}"))
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return Upload(kind=None, errors=_error_frame(errors), message="No usable rows. " + note)
+    return Upload(kind=kind, frame=frame, errors=_error_frame(errors), message=note, value_column=value_col)
+
+
+def check_codes(upload: Upload, lookup: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Match region codes to NUTS 2021 (else 2024) regions; unknown codes become row errors.
+
+    Returns (matched rows with code, nuts_version, level, name; extra errors).
+    """
+    known = lookup[~lookup["is_unit"]].sort_values("nuts_version").drop_duplicates("code")
+    merged = upload.frame.merge(known[["code", "nuts_version", "level", "name", "country"]], on="code", how="left")
+    bad = merged[merged["nuts_version"].isna()]
+    errors = _error_frame([(int(r.line), "code", r.code, "unknown NUTS 2021/2024 code") for r in bad.itertuples()])
+    return merged[merged["nuts_version"].notna()].copy(), errors
+
+
+TEMPLATE_REGIONS = "code,value,label\nDE21,12.5,Oberbayern\nFR10,9.1,Ile-de-France\nPL91,7.4,Warszawski stoleczny\n"
+TEMPLATE_POINTS = "lat,lon,value,name\n48.137,11.575,1,Munich office\n52.229,21.012,1,Warsaw office\n"

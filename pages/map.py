@@ -1,0 +1,157 @@
+"""Map explorer: any indicator of the catalog on a map, at every NUTS level and year with data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mapping import explorer, maps, provenance
+from mapping.geo import EUROPE_BBOX, view_for_bbox
+from mapping.ui import data, state
+from mapping.ui.figure_card import figure_card
+from mapping.ui.layout import figure_height, share_box
+from mapping.ui.map_panel import region_panel
+from mapping.ui.map_upload import upload_section
+
+if problem := data.database_ready():
+    st.error(problem)
+    st.stop()
+
+catalog = data.query("catalog").set_index("indicator_id", drop=False)
+lookup = data.query("region_lookup")
+state.take_map_click("map_chart")
+present = state.is_present()
+
+if not present:
+    head, share = st.columns([6, 1], vertical_alignment="bottom")
+    head.title("Map explorer")
+    with share:
+        share_box()
+
+# --- indicator, level, year, country, view -------------------------------------------------------
+c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])
+group_options = explorer.groups(catalog)
+url_indicator = st.query_params.get("indicator")
+if url_indicator in catalog.index and url_indicator != st.session_state.get("_url_last_indicator"):
+    st.session_state["w_group"] = explorer.group_of(catalog.loc[url_indicator, "source_id"])
+default_group = explorer.group_of(catalog.loc[explorer.DEFAULT_INDICATOR, "source_id"])
+st.session_state.setdefault("w_group", default_group)
+if st.session_state["w_group"] not in group_options:
+    st.session_state["w_group"] = group_options[0]
+group = st.session_state["w_group"] if present else c1.selectbox("Source", group_options, key="w_group")
+indicator = state.choice(
+    "Indicator",
+    explorer.indicators_in(catalog, group),
+    param="indicator",
+    default=explorer.DEFAULT_INDICATOR,
+    format_func=lambda i: explorer.indicator_label(catalog.loc[i]),
+    container=c2,
+)
+meta = catalog.loc[indicator]
+levels = explorer.levels_of(meta)
+region_url = st.query_params.get("region")
+region_levels = lookup.loc[lookup["code"] == region_url, "level"].tolist()
+default_level = region_levels[0] if region_levels and region_levels[0] in levels else (2 if 2 in levels else levels[-1])
+level = state.choice(
+    "Level", levels, param="level", default=default_level, format_func=explorer.LEVEL_NAMES.get, container=c3
+)
+years = data.query("indicator_years", indicator=indicator, level=level)["year"].tolist()
+year = state.choice("Year", years, param="year", default=years[0] if years else None, container=c4)
+countries = data.query("countries")
+country_names = dict(zip(countries["code"], countries["name"], strict=True))
+country = state.choice(
+    "Country",
+    ["", *country_names],
+    param="country",
+    default="",
+    format_func=lambda c: country_names.get(c, "All countries"),
+    container=c5,
+)
+v1, v2, _ = st.columns([1.6, 2.2, 4])
+view = state.choice(
+    "View",
+    ["choropleth", "columns"],
+    param="view",
+    default="choropleth",
+    widget="segmented_control",
+    format_func={"choropleth": "Choropleth", "columns": "3D columns"}.get,
+    container=v1,
+)
+palette = state.choice(
+    "Colours",
+    list(maps.PALETTES),
+    param="palette",
+    default="cividis",
+    format_func=lambda p: maps.PALETTES[p]["label"],
+    container=v2,
+)
+if not present:
+    st.caption(f"**{meta['label']}** ({meta['unit']}). {meta['description'] or ''}")
+state.show_notices()
+
+# --- the map and the region panel ---------------------------------------------------------------
+frames = explorer.map_frames(
+    data.query, indicator=indicator, year=year, level=level, nuts_version=meta["nuts_version"], country=country or None
+)
+geoms = data.geometries(level)
+bbox = explorer.country_bbox(lookup, geoms, country, level) if country else None
+center, zoom = view_for_bbox(bbox or EUROPE_BBOX, width=1100 if present else 620, height=figure_height())
+options = sorted(set(frames.values["code"]) | set(frames.no_data["code"]))
+map_col, panel_col = st.columns([3, 1.25]) if not present else (st.container(), None)
+names = dict(zip(lookup["code"], lookup["name"], strict=False))
+with panel_col or st.container():
+    region = state.choice(
+        "Region",
+        ["", *options],
+        param="region",
+        default="",
+        format_func=lambda c: f"{c} {names.get(c, '')}" if c else "— pick or click a region —",
+    )
+    state.show_notices()  # the region picker may have left one
+    if region and panel_col is not None:
+        region_panel(region, lookup=lookup, indicator=indicator, frames=frames)
+
+title = f"{meta['label']}, {year} — {explorer.LEVEL_NAMES[level]}" + (f", {country_names[country]}" if country else "")
+spec = maps.MapSpec(
+    title=title,
+    unit=meta["unit"],
+    palette=palette,
+    higher_is_better=meta["higher_is_better"],
+    reference=frames.reference,
+    reference_label=frames.reference_label,
+)
+clipped = maps.colour_range(frames.values["value"])[2] and palette != "puor"
+caption = provenance.caption(
+    data.sources(),
+    [meta["source_id"]],
+    years=str(year),
+    maps=True,
+    extra="Grey: no value published." + (" Colours clipped to the 2nd-98th percentile." if clipped else ""),
+)
+export_cols = ["code", "name", "nuts_version", "year", "value", "flag", "rank", "n", "placement", "nuts_note"]
+with map_col:
+    if view == "columns":
+        deck = maps.columns_deck(
+            frames.values, spec=spec, base_plain=data.base_outlines_plain(), center=center, zoom=zoom
+        )
+        figure_card(deck, title=title, caption=caption, data=frames.values[export_cols], key="map_deck")
+    else:
+        highlight = next(
+            (f"{region}|{v}" for v in frames.values.loc[frames.values["code"] == region, "nuts_version"]), None
+        ) or next((f"{region}|{v}" for v in frames.no_data.loc[frames.no_data["code"] == region, "nuts_version"]), None)
+        fig = maps.choropleth(
+            frames.values,
+            spec=spec,
+            geometries=geoms,
+            base=data.base_outlines(),
+            no_data=frames.no_data,
+            highlight=highlight,
+            center=center,
+            zoom=zoom,
+            height=figure_height(),
+        )
+        figure_card(
+            fig, title=title, caption=caption, data=frames.values[export_cols], key="map_chart", on_select="rerun"
+        )
+
+if not present:
+    upload_section(lookup)
