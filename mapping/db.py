@@ -47,6 +47,13 @@ def connect(path: str | Path | None = None, *, lock: bool = True) -> duckdb.Duck
     if not db.exists():
         raise DatabaseMissing(f"No database at {db}. Build it with `make data` (python -m mapping build).")
     con = duckdb.connect(str(db), read_only=True)
+    # DuckDB shares one database instance per file within a process: a second connection finds
+    # the instance already configured and locked by the first.
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        if con.execute("SELECT current_setting('enable_external_access')").fetchone()[0]:
+            con.close()
+            raise QueryError("the database is open with file access enabled; refusing to serve queries")
+        return con
     # The extension must be loaded before file access is switched off.
     con.execute(f"LOAD '{config.spatial_extension_path()}'")
     con.execute("SET enable_external_access = false")

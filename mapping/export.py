@@ -12,6 +12,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from mapping.geo import view_for_bbox
+
 SLIDE = (1600, 900)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,6 +30,7 @@ def captioned(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0]
         margin=dict(l=24, r=24, t=70, b=30 + 20 * lines),
         font=dict(size=15),
     )
+    _refit_map(out, width=width, height=height, bottom=30 + 20 * lines)
     out.add_annotation(
         text=wrapped,
         xref="paper",
@@ -42,6 +45,18 @@ def captioned(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0]
         font=dict(size=13, color="#444444"),
     )
     return out
+
+
+def _refit_map(fig: go.Figure, *, width: int, height: int, bottom: int) -> None:
+    """Re-fit a map's view to the export size (the screen view was fitted to a smaller frame)."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else None
+    if not meta or "bbox" not in meta or fig.layout.map.zoom is None:
+        return
+    domain = fig.layout.map.domain.x or (0, 1)
+    map_w = int((width - 48) * (domain[1] - domain[0]))
+    map_h = height - 70 - bottom
+    center, zoom = view_for_bbox(tuple(meta["bbox"]), width=map_w, height=map_h)
+    fig.update_layout(map=dict(center=center, zoom=zoom))
 
 
 def to_png(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> bytes:

@@ -7,9 +7,12 @@ import math
 
 def fmt(value: object, unit: str = "") -> str:
     """Readable number: thousands separators for large values, 3-4 significant digits otherwise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
         return "–"
-    v = float(value)
+    if math.isnan(v):
+        return "–"
     if abs(v) >= 10_000:
         text = f"{v:,.0f}"
     elif abs(v) >= 100:

@@ -77,7 +77,8 @@ def colour_range(values: pd.Series) -> tuple[float, float, bool]:
 def _hover(unit: str) -> str:
     return (
         "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
-        "%{customdata[2]} " + unit.replace("%", "%%").replace("{", "(").replace("}", ")") + "<br>"
+        # plotly substitutes only %{...}; a bare % (as in "% of GDP") shows as is, braces must go.
+        "%{customdata[2]} " + unit.replace("{", "(").replace("}", ")") + "<br>"
         "year %{customdata[3]} · rank %{customdata[4]}<br>"
         "%{customdata[5]}<extra></extra>"
     )
@@ -123,6 +124,7 @@ def choropleth(
     center: dict | None = None,
     zoom: float = 2.6,
     height: int = 620,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """A choropleth of ``frame`` (columns key, code, name, value[, flag, year, rank, n, nuts_note]).
 
@@ -133,6 +135,7 @@ def choropleth(
         base: NUTS level-0 FeatureCollection drawn as land and borders.
         no_data: regions of the same level without a value (key, code, name[, flag, nuts_note]), drawn grey.
         highlight: key of a region to outline.
+        bbox: the extent the view was fitted to; kept in ``layout.meta`` so exports can refit it.
     """
     palette = PALETTES.get(spec.palette, PALETTES["cividis"])
     reverse = spec.higher_is_better is False
@@ -225,6 +228,7 @@ def choropleth(
         legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
         paper_bgcolor="#ffffff",
         uirevision=spec.title,
+        meta={"bbox": list(bbox)} if bbox else None,
     )
     return fig
 

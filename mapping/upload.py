@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20_000_000  # 20 MB, as the upload widget says
 MAX_ROWS = 100_000
 MAX_ABS_VALUE = 1e15
 CODE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
@@ -68,7 +68,7 @@ def read_upload(data: bytes) -> Upload:
     if len(data) == 0:
         return Upload(message="The file is empty.")
     if len(data) > MAX_BYTES:
-        return Upload(message=f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB.")
+        return Upload(message=f"The file has {len(data):,} bytes, more than the {MAX_BYTES / 1e6:g} MB limit.")
     text, note = _decode(data)
     if text is None:
         return Upload(message=note)
@@ -97,19 +97,24 @@ def read_upload(data: bytes) -> Upload:
             f"or give 'lat' and 'lon' columns for points. The header was: {', '.join(header)[:200]}"
         )
     others = [c for c in header if c not in {code_col, lat_col, lon_col, label_col}]
-    value_col = next((c for c in VALUE_COLUMNS if c in header), others[0] if others else None)
+    # Region values need a value column (any other column will do); for points it is optional.
+    fallback = others[0] if others and kind == "regions" else None
+    value_col = next((c for c in VALUE_COLUMNS if c in header), fallback)
     if kind == "regions" and not value_col:
         return Upload(message="Region codes need a value column (e.g. 'value').")
     decimal_comma = delimiter != ","
     idx = {c: header.index(c) for c in header}
     rows, errors, seen = [], [], {}
     try:
-        for lineno, row in enumerate(reader, start=2):
+        previous = reader.line_num
+        for row in reader:
+            # A quoted field may span lines: number records by the file line they start on.
+            lineno, previous = previous + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
             if len(rows) >= MAX_ROWS:
                 errors.append((lineno, "", "", f"more than {MAX_ROWS:,} rows; the rest was not read"))
                 break
-            if not any(cell.strip() for cell in row):
-                continue
             if len(row) != len(header):
                 errors.append((lineno, "", delimiter.join(row)[:60], f"{len(row)} fields, header has {len(header)}"))
                 continue

@@ -11,6 +11,7 @@ from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height, share_box
 from mapping.ui.map_panel import region_panel
 from mapping.ui.map_upload import upload_section
+from mapping.ui.pickers import default_level, indicator_picker
 
 if problem := data.database_ready():
     st.error(problem)
@@ -29,30 +30,16 @@ if not present:
 
 # --- indicator, level, year, country, view -------------------------------------------------------
 c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])
-group_options = explorer.groups(catalog)
-url_indicator = st.query_params.get("indicator")
-if url_indicator in catalog.index and url_indicator != st.session_state.get("_url_last_indicator"):
-    st.session_state["w_group"] = explorer.group_of(catalog.loc[url_indicator, "source_id"])
-default_group = explorer.group_of(catalog.loc[explorer.DEFAULT_INDICATOR, "source_id"])
-st.session_state.setdefault("w_group", default_group)
-if st.session_state["w_group"] not in group_options:
-    st.session_state["w_group"] = group_options[0]
-group = st.session_state["w_group"] if present else c1.selectbox("Source", group_options, key="w_group")
-indicator = state.choice(
-    "Indicator",
-    explorer.indicators_in(catalog, group),
-    param="indicator",
-    default=explorer.DEFAULT_INDICATOR,
-    format_func=lambda i: explorer.indicator_label(catalog.loc[i]),
-    container=c2,
-)
+indicator = indicator_picker(catalog, group_container=c1, indicator_container=c2)
 meta = catalog.loc[indicator]
 levels = explorer.levels_of(meta)
-region_url = st.query_params.get("region")
-region_levels = lookup.loc[lookup["code"] == region_url, "level"].tolist()
-default_level = region_levels[0] if region_levels and region_levels[0] in levels else (2 if 2 in levels else levels[-1])
 level = state.choice(
-    "Level", levels, param="level", default=default_level, format_func=explorer.LEVEL_NAMES.get, container=c3
+    "Level",
+    levels,
+    param="level",
+    default=default_level(lookup, levels),
+    format_func=explorer.LEVEL_NAMES.get,
+    container=c3,
 )
 years = data.query("indicator_years", indicator=indicator, level=level)["year"].tolist()
 year = state.choice("Year", years, param="year", default=years[0] if years else None, container=c4)
@@ -148,6 +135,7 @@ with map_col:
             center=center,
             zoom=zoom,
             height=figure_height(),
+            bbox=bbox or EUROPE_BBOX,
         )
         figure_card(
             fig, title=title, caption=caption, data=frames.values[export_cols], key="map_chart", on_select="rerun"

@@ -53,7 +53,11 @@ def figure_card(
                 key=key,
                 on_select=on_select,
                 selection_mode=selection_mode,
-                config={"displaylogo": False, "scrollZoom": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+                config={
+                    "displaylogo": False,
+                    "scrollZoom": True,
+                    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+                },
             )
         st.caption(caption)
         if not is_present():

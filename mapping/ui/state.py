@@ -41,15 +41,20 @@ def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[
     """Put the value the widget must show into session state before it is created."""
     by_text = {str(o): o for o in options}
     raw = st.query_params.get(param)
-    if raw != st.session_state.get(_last_key(param)):
+    url_moved = raw != st.session_state.get(_last_key(param))
+    # Streamlit forgets a widget's state when a run does not draw it (e.g. on another page): the
+    # URL, which the sidebar links carried, is then the truth again.
+    if url_moved or wkey not in st.session_state:
         if raw is None or raw == "":
             target = default
         elif raw in by_text:
             target = by_text[raw]
         else:
-            notice(
-                f"The link asked for {param} = “{raw[:60]}”, which is not available here; showing {describe(default)}."
-            )
+            if url_moved:
+                notice(
+                    f"The link asked for {param} = “{raw[:60]}”, which is not available here; "
+                    f"showing {describe(default)}."
+                )
             target = default
         st.session_state[wkey] = target
     elif st.session_state.get(wkey) not in options:
@@ -120,7 +125,7 @@ def multi_choice(
     by_text = {str(o): o for o in options}
     wkey = f"w_{param}"
     raw = st.query_params.get(param)
-    if raw != st.session_state.get(_last_key(param)):
+    if raw != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
         if raw:
             wanted = [t for t in raw.split(",") if t]
             bad = [t for t in wanted if t not in by_text]

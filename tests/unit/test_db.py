@@ -115,3 +115,14 @@ def test_assign_points_finds_the_containing_region(con):
     assert df["i"].tolist() == [1, 2, 3, 4]
     assert df["code"].tolist()[:3] == ["DE11", "PL91", "PL92"]
     assert df["code"].isna().tolist()[3]
+
+
+def test_second_connection_to_the_same_file_shares_the_locked_setup(con, tmp_path_factory):
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()[0]
+    other = db.connect(path)
+    try:
+        assert db.run_sql(other, "SELECT count(*) AS n FROM regions").n.iloc[0] > 0
+        with pytest.raises(db.QueryError, match="disabled"):
+            db.run_sql(other, "SELECT * FROM read_csv('/etc/passwd')")
+    finally:
+        other.close()

@@ -1,0 +1,50 @@
+"""Pickers shared by pages: an indicator picker grouped by source, bound to the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from mapping import explorer
+from mapping.ui import state
+
+
+def indicator_picker(
+    catalog: pd.DataFrame, *, group_container: Any, indicator_container: Any, default: str = explorer.DEFAULT_INDICATOR
+) -> str:
+    """Source group, then indicator (``?indicator=``). The group follows a linked indicator.
+
+    ``catalog`` is indexed by indicator_id.
+    """
+    groups = explorer.groups(catalog)
+    url_indicator = st.query_params.get("indicator")
+    fresh = url_indicator != st.session_state.get("_url_last_indicator") or "w_group" not in st.session_state
+    if url_indicator in catalog.index and fresh:
+        st.session_state["w_group"] = explorer.group_of(catalog.loc[url_indicator, "source_id"])
+    if default not in catalog.index:
+        default = catalog.index[0]
+    st.session_state.setdefault("w_group", explorer.group_of(catalog.loc[default, "source_id"]))
+    if st.session_state["w_group"] not in groups:
+        st.session_state["w_group"] = groups[0]
+    if state.is_present():
+        group = st.session_state["w_group"]
+    else:
+        group = group_container.selectbox("Source", groups, key="w_group")
+    return state.choice(
+        "Indicator",
+        explorer.indicators_in(catalog, group),
+        param="indicator",
+        default=default,
+        format_func=lambda i: explorer.indicator_label(catalog.loc[i]),
+        container=indicator_container,
+    )
+
+
+def default_level(lookup: pd.DataFrame, levels: list[int]) -> int:
+    """The level of a linked region when the indicator has it, else NUTS 2, else the finest level."""
+    region_levels = lookup.loc[lookup["code"] == st.query_params.get("region"), "level"].tolist()
+    if region_levels and region_levels[0] in levels:
+        return region_levels[0]
+    return 2 if 2 in levels else levels[-1]
