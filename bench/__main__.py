@@ -7,7 +7,7 @@ import sys
 
 from bench.common import print_table
 
-AREAS = ["build"]
+AREAS = ["build", "map"]
 
 
 def main(argv: list[str]) -> int:
@@ -16,6 +16,7 @@ def main(argv: list[str]) -> int:
     for area in areas:
         module = importlib.import_module(f"bench.{area}")
         print(f"running {area} ...", file=sys.stderr, flush=True)
+        sys.stdout.flush()
         figures.extend(module.run())
     print_table(figures)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,9 +19,38 @@ SLIDE = (1600, 900)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def captioned(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> go.Figure:
-    """A copy of ``fig`` sized for a slide, with the title on top and source/vintage below."""
+Resolver = Callable[[str], dict]
+
+
+def inline_geometry(fig: go.Figure, resolve: Resolver | None) -> go.Figure:
+    """A copy of ``fig`` whose geometry URLs (trace geojson, map layer sources) are replaced by the data,
+    so exports stay self-contained (PNG/SVG rendering and offline HTML cannot fetch app URLs)."""
     out = go.Figure(fig)
+    if resolve is None:
+        return out
+    for trace in out.data:
+        if isinstance(getattr(trace, "geojson", None), str):
+            trace.geojson = resolve(trace.geojson)
+    if out.layout.map and out.layout.map.layers:
+        layers = [layer.to_plotly_json() for layer in out.layout.map.layers]
+        for layer in layers:
+            if isinstance(layer.get("source"), str):
+                layer["source"] = resolve(layer["source"])
+        out.layout.map.layers = layers
+    return out
+
+
+def captioned(
+    fig: go.Figure,
+    *,
+    title: str,
+    caption: str,
+    width: int = SLIDE[0],
+    height: int = SLIDE[1],
+    resolve: Resolver | None = None,
+) -> go.Figure:
+    """A copy of ``fig`` sized for a slide, with the title on top and source/vintage below."""
+    out = inline_geometry(fig, resolve)
     wrapped = "<br>".join(textwrap.wrap(caption, width=int(width / 7.5)))
     lines = wrapped.count("<br>") + 1
     out.update_layout(
@@ -59,17 +89,17 @@ def _refit_map(fig: go.Figure, *, width: int, height: int, bottom: int) -> None:
     fig.update_layout(map=dict(center=center, zoom=zoom))
 
 
-def to_png(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> bytes:
-    return captioned(fig, title=title, caption=caption, width=width, height=height).to_image(format="png")
+def to_png(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None, **size) -> bytes:
+    return captioned(fig, title=title, caption=caption, resolve=resolve, **size).to_image(format="png")
 
 
-def to_svg(fig: go.Figure, *, title: str, caption: str, width: int = SLIDE[0], height: int = SLIDE[1]) -> bytes:
-    return captioned(fig, title=title, caption=caption, width=width, height=height).to_image(format="svg")
+def to_svg(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None, **size) -> bytes:
+    return captioned(fig, title=title, caption=caption, resolve=resolve, **size).to_image(format="svg")
 
 
-def to_html(fig: go.Figure, *, title: str, caption: str) -> bytes:
-    """A standalone page (plotly.js inlined, no network) with title and caption."""
-    out = go.Figure(fig)
+def to_html(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None) -> bytes:
+    """A standalone page (plotly.js and geometry inlined, no network) with title and caption."""
+    out = inline_geometry(fig, resolve)
     out.update_layout(title=dict(text=title, x=0.01), margin=dict(t=60))
     body = out.to_html(include_plotlyjs=True, full_html=False, config={"displaylogo": False, "responsive": True})
     page = (

@@ -94,3 +94,9 @@ def view_for_bbox(
     y_mid = (_mercator_y(y0) + _mercator_y(y1)) / 2
     lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
     return {"lon": (x0 + x1) / 2, "lat": lat_mid}, round(zoom, 2)
+
+
+def collection_text(rows) -> str:
+    """``(id, geojson string)`` pairs -> FeatureCollection JSON text, without parsing the geometries."""
+    parts = (f'{{"type":"Feature","id":{json.dumps(fid)},"geometry":{text}}}' for fid, text in rows)
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"

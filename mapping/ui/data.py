@@ -7,11 +7,23 @@ geometry (array rings) is a shared resource: figure builders copy it and never m
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from mapping import config, db, geo
+
+# Streamlit serves <app folder>/static at /app/static (server.enableStaticServing). Map geometry is
+# written there once per NUTS level (name = content hash), so figures reference it by URL and the
+# browser fetches it once instead of receiving it again with every rerun.
+STATIC_GEO = config.PROJECT_ROOT / "static" / "geo"
+STATIC_URL = "/app/static/geo/"
+_GEO_NAME = re.compile(r"^[a-z0-9-]+\.json$")
 
 
 @st.cache_resource(show_spinner=False)
@@ -87,3 +99,46 @@ def base_outlines_plain(scale: str = "60M") -> dict:
 
 def sources() -> pd.DataFrame:
     return query("sources")
+
+
+def _static_file(prefix: str, text: str) -> str:
+    name = f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    path = STATIC_GEO / name
+    if not path.exists():
+        STATIC_GEO.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return STATIC_URL + name
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _geometry_url(stamp: tuple[str, float], level: int, scale: str) -> str:
+    frame = db.query(connection(*stamp), "geometry", level=level, scale=scale)
+    return _static_file(
+        f"nuts{level}-{scale.lower()}", geo.collection_text(zip(frame["key"], frame["geojson"], strict=True))
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _base_url(stamp: tuple[str, float], scale: str) -> str:
+    frame = db.query(connection(*stamp), "base_outlines", scale=scale)
+    return _static_file(f"base-{scale.lower()}", geo.collection_text(zip(frame["code"], frame["geojson"], strict=True)))
+
+
+def geometry_url(level: int, scale: str = "60M") -> str:
+    """Same-origin URL of a FeatureCollection of every region and unit of a level (ids 'code|version')."""
+    return _geometry_url(_stamp(), level, scale)
+
+
+def base_url(scale: str = "60M") -> str:
+    """Same-origin URL of the NUTS level-0 outlines (the map base layer)."""
+    return _base_url(_stamp(), scale)
+
+
+def resolve_geometry(url: str) -> dict:
+    """The FeatureCollection behind one of our geometry URLs (for exports, which must be self-contained)."""
+    name = url.removeprefix(STATIC_URL)
+    if not url.startswith(STATIC_URL) or not _GEO_NAME.match(name):
+        raise ValueError(f"not an app geometry URL: {url!r}")
+    return json.loads((STATIC_GEO / name).read_text(encoding="utf-8"))

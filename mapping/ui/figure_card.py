@@ -12,6 +12,7 @@ import pydeck as pdk
 import streamlit as st
 
 from mapping import export
+from mapping.ui import data as ui_data
 from mapping.ui.layout import figure_height
 from mapping.ui.state import is_present
 
@@ -46,8 +47,9 @@ def figure_card(
         if isinstance(fig, pdk.Deck):
             st.pydeck_chart(fig, height=height or figure_height(), key=key)
         else:
-            if height or is_present():
-                fig.update_layout(height=height or figure_height())
+            wanted = height or (figure_height() if is_present() else None)
+            if wanted and fig.layout.height != wanted:
+                fig = go.Figure(fig).update_layout(height=wanted)  # a copy: figures may be shared (cached)
             event = st.plotly_chart(
                 fig,
                 key=key,
@@ -67,13 +69,14 @@ def figure_card(
 
 def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -> None:
     name = _slug(title)
+    resolve = ui_data.resolve_geometry
     cols = st.columns(5 if isinstance(fig, go.Figure) else 2, gap="small")
     i = 0
     if isinstance(fig, go.Figure):
         formats = [
-            ("PNG", "png", "image/png", lambda: export.to_png(fig, title=title, caption=caption)),
-            ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(fig, title=title, caption=caption)),
-            ("HTML", "html", "text/html", lambda: export.to_html(fig, title=title, caption=caption)),
+            ("PNG", "png", "image/png", lambda: export.to_png(fig, title=title, caption=caption, resolve=resolve)),
+            ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(fig, title=title, caption=caption, resolve=resolve)),
+            ("HTML", "html", "text/html", lambda: export.to_html(fig, title=title, caption=caption, resolve=resolve)),
         ]
         for label, ext, mime, make in formats:
             cols[i].download_button(

@@ -27,6 +27,17 @@ SAMPLE_PARAMS = {
     "lons": [11.0, 21.0, 0.0],
     "lats": [51.0, 51.0, 0.0],
     "indicators": ["ris.0", "eurostat.unemployment_rate"],
+    "sector_set": "division",
+    "method": "observatory",
+    "base_year": 2013,
+    "spec_lq": 2.0,
+    "top_pct": 10.0,
+    "cmp_lq_pct": 75.0,
+    "cmp_size_pct": 25.0,
+    "alt_spec_lq": 1.5,
+    "alt_top_pct": 10.0,
+    "alt_cmp_lq_pct": 75.0,
+    "alt_cmp_size_pct": 25.0,
 }
 
 
