@@ -54,6 +54,7 @@ class MapSpec:
     higher_is_better: bool | None = True
     reference: float | None = None  # centre of a diverging scale (EU value or median)
     reference_label: str = "median"
+    log2: bool = False  # colour by log2(value) (ratios such as the LQ); hover and ticks show the value
 
 
 def colour_range(values: pd.Series) -> tuple[float, float, bool]:
@@ -117,8 +118,8 @@ def choropleth(
     frame: pd.DataFrame,
     *,
     spec: MapSpec,
-    geometries: dict[str, dict],
-    base: dict,
+    geometries: dict[str, dict] | str,
+    base: dict | str,
     no_data: pd.DataFrame | None = None,
     highlight: str | None = None,
     center: dict | None = None,
@@ -131,8 +132,9 @@ def choropleth(
     Args:
         frame: one row per region with a value; ``key`` indexes ``geometries``.
         spec: title, unit, palette and direction.
-        geometries: ``{key: geometry}`` with array rings (see ``mapping.geo``).
-        base: NUTS level-0 FeatureCollection drawn as land and borders.
+        geometries: ``{key: geometry}`` with array rings (see ``mapping.geo``), or the URL of a same-origin
+            FeatureCollection whose feature ids are the keys (what the app uses: geometry then travels once).
+        base: NUTS level-0 FeatureCollection (or its URL) drawn as land and borders.
         no_data: regions of the same level without a value (key, code, name[, flag, nuts_note]), drawn grey.
         highlight: key of a region to outline.
         bbox: the extent the view was fitted to; kept in ``layout.meta`` so exports can refit it.
@@ -166,10 +168,15 @@ def choropleth(
             )
         )
     colorbar_title = _wrap_unit(spec.unit)
+    z = has_value["value"].to_numpy(dtype=float)
+    if spec.log2:
+        has_value = has_value[has_value["value"] > 0]
+        z = np.log2(has_value["value"].to_numpy(dtype=float))
+        lo, hi, _clipped = colour_range(pd.Series(z))
     trace = dict(
         geojson=_fc(has_value["key"], geometries),
         locations=has_value["key"],
-        z=has_value["value"].to_numpy(dtype=float),
+        z=z,
         colorscale=palette["scale"],
         reversescale=reverse,
         zmin=lo,
@@ -192,11 +199,21 @@ def choropleth(
     )
     if palette["diverging"]:
         ref = spec.reference if spec.reference is not None else float(has_value["value"].median())
-        half = max(abs(hi - ref), abs(ref - lo))
-        trace.update(zmid=ref, zmin=ref - half, zmax=ref + half)
+        centre = float(np.log2(ref)) if spec.log2 else ref
+        half = max(abs(hi - centre), abs(centre - lo))
+        if spec.log2:
+            half = min(half, 3.0)  # ratios beyond 8x either way share the end colours
+        trace.update(zmid=centre, zmin=centre - half, zmax=centre + half)
         trace["colorbar"]["title"]["text"] += f"<br>centre: {spec.reference_label}<br>= {ref:,.4g}"
+    if spec.log2:
+        ticks = [
+            t
+            for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
+            if trace["zmin"] - 0.5 <= np.log2(t) <= trace["zmax"] + 0.5
+        ]
+        trace["colorbar"].update(tickvals=[float(np.log2(t)) for t in ticks], ticktext=[f"{t:g}" for t in ticks])
     traces.append(go.Choroplethmap(**trace))
-    if highlight and highlight in geometries:
+    if highlight and (isinstance(geometries, str) or highlight in geometries):
         traces.append(
             go.Choroplethmap(
                 geojson=_fc([highlight], geometries),
@@ -233,7 +250,10 @@ def choropleth(
     return fig
 
 
-def _fc(keys, geometries: dict[str, dict]) -> dict:
+def _fc(keys, geometries: dict[str, dict] | str) -> dict | str:
+    """The trace's geojson: a URL is passed through (the browser fetches it once and caches it)."""
+    if isinstance(geometries, str):
+        return geometries
     return {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "id": k, "geometry": geometries[k]} for k in keys if k in geometries],
@@ -300,3 +320,27 @@ def columns_deck(
         map_provider=None,
         tooltip={"html": "<b>{name}</b> ({code})<br>{label}<br>{year_txt} {flags}"},
     )
+
+
+def add_cluster_markers(fig: go.Figure, frame: pd.DataFrame, *, label: str) -> go.Figure:
+    """Overlay starred regions of one sector as markers at label points (size = stars)."""
+    data = frame[(frame["stars"] >= 1) & frame["lon"].notna()]
+    if data.empty:
+        return fig
+    fig.add_trace(
+        go.Scattermap(
+            lon=data["lon"],
+            lat=data["lat"],
+            mode="markers",
+            marker=dict(size=6 + 6 * data["stars"].astype(float), color="#D55E00", opacity=0.85),
+            customdata=np.column_stack(
+                [data["name"].astype(str), data["code"], data["stars"].astype(int), [fmt(v) for v in data["lq"]]]
+            ),
+            hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+            + label
+            + ": %{customdata[2]} star(s), LQ %{customdata[3]}<extra></extra>",
+            name=f"{label} clusters (stars)",
+            showlegend=True,
+        )
+    )
+    return fig

@@ -6,12 +6,12 @@ import streamlit as st
 
 from mapping import explorer, maps, provenance
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, state
+from mapping.ui import data, map_figure, state
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height, share_box
 from mapping.ui.map_panel import region_panel
 from mapping.ui.map_upload import upload_section
-from mapping.ui.pickers import default_level, indicator_picker
+from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_picker
 
 if problem := data.database_ready():
     st.error(problem)
@@ -53,7 +53,7 @@ country = state.choice(
     format_func=lambda c: country_names.get(c, "All countries"),
     container=c5,
 )
-v1, v2, _ = st.columns([1.6, 2.2, 4])
+v1, v2, v3 = st.columns([1.6, 2.2, 4])
 view = state.choice(
     "View",
     ["choropleth", "columns"],
@@ -71,6 +71,7 @@ palette = state.choice(
     format_func=lambda p: maps.PALETTES[p]["label"],
     container=v2,
 )
+overlay = cluster_overlay_picker(container=v3)
 if not present:
     st.caption(f"**{meta['label']}** ({meta['unit']}). {meta['description'] or ''}")
 state.show_notices()
@@ -125,18 +126,22 @@ with map_col:
         highlight = next(
             (f"{region}|{v}" for v in frames.values.loc[frames.values["code"] == region, "nuts_version"]), None
         ) or next((f"{region}|{v}" for v in frames.no_data.loc[frames.no_data["code"] == region, "nuts_version"]), None)
-        fig = maps.choropleth(
+        fig = map_figure.choropleth(
             frames.values,
-            spec=spec,
-            geometries=geoms,
-            base=data.base_outlines(),
-            no_data=frames.no_data,
+            frames.no_data,
+            spec,
+            geometry_url=data.geometry_url(level),
+            base_url=data.base_url(),
             highlight=highlight,
-            center=center,
+            center=(center["lon"], center["lat"]),
             zoom=zoom,
             height=figure_height(),
             bbox=bbox or EUROPE_BBOX,
+            overlay=overlay.frame if overlay else None,
+            overlay_label=overlay.nace if overlay else "",
         )
+        if overlay:
+            caption += " " + overlay.caption
         figure_card(
             fig, title=title, caption=caption, data=frames.values[export_cols], key="map_chart", on_select="rerun"
         )

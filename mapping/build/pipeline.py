@@ -28,6 +28,7 @@ from .manifest import Manifest, Source, load_manifest, sha256_file
 from .readers import READERS
 
 SCHEMA = Path(__file__).with_name("schema.sql")
+MACROS = Path(__file__).with_name("macros.sql")
 
 # Readers run in this order: regions before anything that refers to them, the crosswalk before
 # the tables whose old codes it places, catalogs before the indicators that use them.
@@ -151,6 +152,7 @@ def build(
             say("  finishing: map units, catalog coverage, provenance, validation")
             _finish_units(ctx)
             _finish_catalog(ctx)
+            con.execute(MACROS.read_text())
             _write_provenance(ctx, manifest, files, rows, missing)
             validate(con)
             tables = _table_counts(con)

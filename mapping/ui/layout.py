@@ -12,6 +12,7 @@ from mapping.ui.state import SHARED, is_present, shared_params
 # (script, title, icon): the order of the sidebar. Later pages add themselves here.
 PAGES = [
     ("pages/map.py", "Map explorer", ":material/map:"),
+    ("pages/clusters.py", "Clusters", ":material/hub:"),
     ("pages/home.py", "Sources", ":material/database:"),
 ]
 

@@ -12,6 +12,9 @@ from mapping.ui import data
 from mapping.ui.layout import PAGES
 from mapping.ui.state import shared_params
 
+# Extra parameters when a region is opened on another page (e.g. the cluster page's portfolio view).
+LINK_EXTRAS = {"pages/clusters.py": {"tab": "region"}}
+
 
 def region_panel(region: str, *, lookup: pd.DataFrame, indicator: str, frames: explorer.MapFrames) -> None:
     info = lookup[lookup["code"] == region].sort_values("nuts_version")
@@ -46,4 +49,4 @@ def region_panel(region: str, *, lookup: pd.DataFrame, indicator: str, frames: e
     if links:
         st.markdown("**Open this region in**")
         for script, title, icon in links:
-            st.page_link(script, label=title, icon=icon, query_params=carried)
+            st.page_link(script, label=title, icon=icon, query_params={**carried, **LINK_EXTRAS.get(script, {})})

@@ -102,8 +102,8 @@ def _draw(frame: pd.DataFrame, level: int, *, title: str) -> None:
     fig = maps.choropleth(
         frame,
         spec=spec,
-        geometries=data.geometries(level),
-        base=data.base_outlines(),
+        geometries=data.geometry_url(level),
+        base=data.base_url(),
         center={"lon": 10.0, "lat": 52.0},
         zoom=2.4,
         height=520,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from mapping import explorer
-from mapping.ui import state
+from mapping import clusters, explorer
+from mapping.ui import data, state
 
 
 def indicator_picker(
@@ -48,3 +49,44 @@ def default_level(lookup: pd.DataFrame, levels: list[int]) -> int:
     if region_levels and region_levels[0] in levels:
         return region_levels[0]
     return 2 if 2 in levels else levels[-1]
+
+
+@dataclass(frozen=True)
+class Overlay:
+    nace: str
+    frame: pd.DataFrame
+    caption: str
+
+
+def cluster_overlay_picker(*, container: Any) -> Overlay | None:
+    """``?overlay=<NACE division>``: starred regions (Observatory stars, default thresholds, SBS latest full
+    year) drawn over the map."""
+    years = data.query("cluster_years", sector_set="division")
+    year = 2014 if 2014 in set(years["year"]) else int(years["year"].iloc[0])
+    sectors = data.query("cluster_sectors", sector_set="division", year=year)
+    labels = dict(zip(sectors["nace"], sectors["label"], strict=True))
+    nace = state.choice(
+        "Cluster overlay",
+        ["", *labels],
+        param="overlay",
+        default="",
+        container=container,
+        format_func=lambda c: f"{c} · {labels[c]}" if c else "none",
+    )
+    if not nace:
+        return None
+    frame = data.query(
+        "cluster_sector_view",
+        sector_set="division",
+        nace=nace,
+        year=year,
+        method="observatory",
+        **clusters.DEFAULTS.params(),
+    )
+    rule = clusters.DEFAULTS.rule("observatory")
+    return Overlay(
+        nace,
+        frame,
+        f"Overlay: {nace} clusters, European Cluster Observatory stars ({rule}), "
+        f"Eurostat SBS {year} (sbs_r_nuts06_r2).",
+    )

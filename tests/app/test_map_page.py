@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -169,3 +170,13 @@ def test_sources_page_lists_every_source(open_app):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 25 and "eurostat_sbs_r_nuts06_r2" in set(table["source_id"])
+
+
+def test_cluster_overlay_layer(open_app):
+    at = open_app(overlay="C29")
+    assert at.query_params["overlay"] == "C29"
+    layer = next(t for t in spec(at)["data"] if t.get("name") == "C29 clusters (stars)")
+    lons = layer["lon"]
+    n = len(base64.b64decode(lons["bdata"])) // 8 if isinstance(lons, dict) else len(lons)  # plotly 7 packs arrays
+    assert layer["type"] == "scattermap" and n > 20
+    assert any("Overlay: C29 clusters" in c.value for c in at.caption)

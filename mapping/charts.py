@@ -1,0 +1,186 @@
+"""Chart builders (plotly): data in, figure out. Colour-blind-safe palettes throughout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from mapping.formatting import fmt
+
+# Okabe-Ito, a colour-blind-safe qualitative palette.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+STAR_COLOURS = {0: "#BBBBBB", 1: "#56B4E9", 2: "#0072B2", 3: "#D55E00"}
+FONT = dict(family="sans-serif", size=13)
+
+
+def _base_layout(fig: go.Figure, *, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff"
+    )
+    return fig
+
+
+def ranking_bar(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    unit: str,
+    top: int = 20,
+    highlight: str | None = None,
+    colour_by: str | None = None,
+    height: int = 560,
+) -> go.Figure:
+    """Horizontal bars of the ``top`` rows by ``value`` (largest on top); ``highlight`` a code to mark."""
+    data = frame.dropna(subset=[value]).nlargest(top, value).iloc[::-1]
+    colours = (
+        [STAR_COLOURS.get(int(s), "#BBBBBB") for s in data[colour_by]] if colour_by else [OKABE_ITO[0]] * len(data)
+    )
+    if highlight is not None:
+        colours = [("#000000" if c == highlight else col) for c, col in zip(data["code"], colours, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=data[value],
+            y=data[label] + " (" + data["code"] + ")",
+            orientation="h",
+            marker_color=colours,
+            text=[fmt(v) for v in data[value]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>%{x:.3g} " + unit + "<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=unit, showgrid=True, gridcolor="#eeeeee", zeroline=True)
+    fig.update_yaxes(automargin=True)
+    return _base_layout(fig, height=height)
+
+
+def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height: int = 560) -> go.Figure:
+    """A region's sectors: LQ (log x) against employment CAGR (y), bubble area = employment, colour = stars.
+
+    Quadrant lines at LQ = 1 and zero growth; sectors without a growth figure sit on a strip below the axis.
+    """
+    data = frame[frame["lq"] > 0].copy()
+    data["growth_pct"] = data["growth"] * 100
+    known = data["growth_pct"].notna()
+    floor = (data.loc[known, "growth_pct"].min() if known.any() else 0) - 3
+    data["y"] = data["growth_pct"].where(known, floor)
+    size_ref = max(data["persons"].max() or 1, 1)
+    fig = go.Figure()
+    for stars, group in data.groupby(data["stars"].fillna(0).astype(int)):
+        fig.add_trace(
+            go.Scatter(
+                x=group["lq"],
+                y=group["y"],
+                mode="markers+text",
+                text=[
+                    n if s >= 2 or lq >= 2 else ""
+                    for n, s, lq in zip(group["nace"], group["stars"].fillna(0), group["lq"], strict=True)
+                ],
+                textposition="top center",
+                marker=dict(
+                    size=np.sqrt(group["persons"].fillna(0) / size_ref) * 60 + 6,
+                    color=STAR_COLOURS.get(stars, "#BBBBBB"),
+                    line=dict(width=0.8, color="#333333"),
+                    opacity=0.85,
+                ),
+                name=f"{stars} star{'s' if stars != 1 else ''}",
+                customdata=np.column_stack(
+                    [
+                        group["label"],
+                        [fmt(p) for p in group["persons"]],
+                        ["n/a" if pd.isna(g) else f"{g:+.1f}%" for g in group["growth_pct"]],
+                    ]
+                ),
+                hovertemplate="<b>%{customdata[0]}</b><br>LQ %{x:.2f}<br>employment %{customdata[1]}"
+                "<br>growth %{customdata[2]} a year<extra></extra>",
+            )
+        )
+    fig.add_vline(x=1, line_dash="dash", line_color="#666666")
+    fig.add_hline(y=0, line_dash="dash", line_color="#666666")
+    if (~known).any():
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            y=floor,
+            text="growth unknown",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font=dict(size=11, color="#666666"),
+        )
+    fig.update_xaxes(type="log", title="location quotient (log scale; 1 = EU average share)", gridcolor="#eeeeee")
+    fig.update_yaxes(
+        title=f"employment growth {base_year}-{year}, % a year (CAGR)", gridcolor="#eeeeee", zeroline=False
+    )
+    fig.update_layout(legend=dict(title="stars", orientation="h", y=1.02, yanchor="bottom", x=0))
+    return _base_layout(fig, height=height)
+
+
+def summary_heatmap(pivot: pd.DataFrame, *, title_z: str, height: int = 620) -> go.Figure:
+    """Countries (rows) x sectors (columns) with counts; zeros left blank."""
+    z = pivot.to_numpy(dtype=float)
+    text = [["" if v == 0 else f"{int(v)}" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.where(z == 0, np.nan, z),
+            x=list(pivot.columns),
+            y=list(pivot.index),
+            colorscale="Cividis",
+            reversescale=True,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=9),
+            colorbar=dict(title=title_z, thickness=12),
+            hovertemplate="%{y} · %{x}: %{z} cells<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_xaxes(tickangle=-60, tickfont=dict(size=10), side="top")
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=11))
+    return _base_layout(fig, height=height)
+
+
+def sensitivity_curve(curve: pd.DataFrame, *, label: str, base: float, alt: float, height: int = 420) -> go.Figure:
+    """Cells with >= 1, >= 2 and 3 stars as a threshold moves; dashed lines at the base and alternative values."""
+    fig = go.Figure()
+    for col, name, colour in (
+        ("at_least_1", ">= 1 star", OKABE_ITO[4]),
+        ("at_least_2", ">= 2 stars", OKABE_ITO[0]),
+        ("three", "3 stars", OKABE_ITO[5]),
+    ):
+        if curve[col].sum() > 0:
+            fig.add_trace(
+                go.Scatter(
+                    x=curve["value"], y=curve[col], mode="lines+markers", name=name, line=dict(color=colour, width=2.5)
+                )
+            )
+    fig.add_vline(x=base, line_dash="dash", line_color="#333333", annotation_text="base", annotation_position="top")
+    if alt != base:
+        fig.add_vline(
+            x=alt, line_dash="dot", line_color="#D55E00", annotation_text="alternative", annotation_position="top"
+        )
+    fig.update_xaxes(title=label, gridcolor="#eeeeee")
+    fig.update_yaxes(title="cells (region x sector)", gridcolor="#eeeeee", rangemode="tozero")
+    fig.update_layout(legend=dict(orientation="h", y=-0.22, x=0), margin=dict(t=30))
+    return _base_layout(fig, height=height)
+
+
+def flips_bar(flips: pd.DataFrame, *, height: int = 360) -> go.Figure:
+    """Cells gaining or losing stars, by sector (top 20 sectors by number of flips)."""
+    by = flips.assign(gain=flips["change"] > 0).groupby(["nace", "gain"]).size().unstack(fill_value=0)
+    for col in (True, False):
+        if col not in by:
+            by[col] = 0
+    by = by.assign(total=by[True] + by[False]).nlargest(20, "total").iloc[::-1]
+    fig = go.Figure(
+        [
+            go.Bar(y=by.index, x=by[True], orientation="h", name="gain stars", marker_color=OKABE_ITO[2]),
+            go.Bar(y=by.index, x=-by[False], orientation="h", name="lose stars", marker_color=OKABE_ITO[5]),
+        ]
+    )
+    fig.update_layout(barmode="relative", legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_xaxes(title="cells (losses to the left)", gridcolor="#eeeeee")
+    return _base_layout(fig, height=height)

@@ -1,0 +1,194 @@
+"""Cluster specialisation: location quotients, star ratings and their sensitivity.
+
+The computation itself is SQL (the ``cluster_cells`` table macro in ``mapping/build/macros.sql``).
+This module holds the method descriptions and parameters, helpers around the queries, and an
+independent pandas implementation of the same definitions, used to check the SQL on the full data
+and as the benchmark's comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+Query = Callable[..., pd.DataFrame]
+
+SECTOR_SETS = {
+    "division": {
+        "label": "NACE divisions, business economy (SBS 2008-2015)",
+        "source_id": "eurostat_sbs_r_nuts06_r2",
+        "note": "persons employed in the business economy (NACE B-N without K, plus S95); "
+        "NUTS 2013 codes placed on NUTS 2021",
+    },
+    "section": {
+        "label": "NACE sections, business economy (SBS 2008-2015)",
+        "source_id": "eurostat_sbs_r_nuts06_r2",
+        "note": "12 NACE sections B-N without K",
+    },
+    "manuf2022": {
+        "label": "Manufacturing divisions C10-C33 (SBS 2022)",
+        "source_id": "eurostat_sbs_r_nuts2021_manuf",
+        "note": "persons employed in local units, manufacturing only; no local units or wages in this extract",
+    },
+}
+
+METHODS = {
+    "observatory": {
+        "label": "European Cluster Observatory stars",
+        "rule": "one star each for size (top {top_pct:g}% of regions by employment in the sector), specialisation "
+        "(LQ >= {spec_lq:g}) and focus (top {top_pct:g}% by the sector's share of the region's employment)",
+    },
+    "panorama": {
+        "label": "Panorama-style stars (size, specialisation, productivity)",
+        "rule": "one star each for size (top {top_pct:g}% by employment), specialisation (LQ >= {spec_lq:g}) and "
+        "productivity (top {top_pct:g}% by wages and salaries per person employed)",
+    },
+    "cmp": {
+        "label": "U.S. Cluster Mapping 'strong cluster'",
+        "rule": "LQ at or above the {cmp_lq_pct:g}th percentile and LQ >= 1, employment and local units above the "
+        "{cmp_size_pct:g}th percentile, among regions with employment > 0 in the sector and year",
+    },
+}
+
+PERCENTILE_RULE = (
+    "Percentile rank = round(100 / n x (rank - 0.5)), rank ascending (ties share the lowest rank) among the n regions "
+    "with employment > 0 in that sector and year."
+)
+LQ_RULE = (
+    "LQ = (E_rs / E_r) / (E_s / E). E_r, E_s and E sum the cells of the same sector set and year that have a known "
+    "value; confidential cells are unknown, not zero. Coverage = known sector cells of the region / sectors in the set."
+)
+
+# The Commission's own count, for orientation only (different sectors, regions and years; see the page).
+PANORAMA_2020 = {
+    "clusters": 2950,
+    "text": "European Panorama of Clusters and Industrial Change 2020: 2,950 regional industrial clusters in 51 "
+    "exporting industry sectors (cluster star methodology: size, specialisation, productivity)",
+    "url": "https://clustercollaboration.eu/knowledge-sharing/publications/european-cluster-panorama",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The parameters of the star methods (defaults as in the issue's anchors)."""
+
+    spec_lq: float = 2.0
+    top_pct: float = 10.0
+    cmp_lq_pct: float = 75.0
+    cmp_size_pct: float = 25.0
+
+    def params(self, prefix: str = "") -> dict[str, float]:
+        return {f"{prefix}{k}": float(v) for k, v in asdict(self).items()}
+
+    def rule(self, method: str) -> str:
+        return METHODS[method]["rule"].format(**asdict(self))
+
+
+DEFAULTS = Thresholds()
+# Which threshold a user can move in the sensitivity view, with a sensible sweep.
+SWEEPS = {
+    "spec_lq": ("LQ threshold for the specialisation star", np.round(np.arange(1.0, 3.01, 0.25), 2)),
+    "top_pct": ("Top share (%) for size / focus / productivity stars", np.array([5.0, 7.5, 10.0, 12.5, 15.0, 20.0])),
+    "cmp_lq_pct": ("CMP: LQ percentile", np.array([50.0, 60.0, 70.0, 75.0, 80.0, 90.0])),
+    "cmp_size_pct": ("CMP: employment and local-units percentile", np.array([10.0, 20.0, 25.0, 30.0, 40.0, 50.0])),
+}
+
+
+def threshold_curve(
+    query: Query, *, sector_set: str, year: int, method: str, base: Thresholds, param: str
+) -> pd.DataFrame:
+    """Cells with >= 1, >= 2 and 3 stars as one threshold moves over its sweep (others at ``base``)."""
+    rows = []
+    for value in SWEEPS[param][1]:
+        thr = replace(base, **{param: float(value)})
+        counts = query("cluster_star_counts", sector_set=sector_set, year=year, method=method, **thr.params())
+        by = dict(zip(counts["stars"].fillna(-1).astype(int), counts["cells"], strict=True))
+        rows.append(
+            {
+                "value": float(value),
+                "at_least_1": sum(n for s, n in by.items() if s >= 1),
+                "at_least_2": sum(n for s, n in by.items() if s >= 2),
+                "three": by.get(3, 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def quadrant(lq: float, growth: float | None) -> str:
+    """Portfolio quadrants: specialised (LQ >= 1) x growing (CAGR >= 0)."""
+    if growth is None or pd.isna(growth) or pd.isna(lq):
+        return "growth unknown"
+    if lq >= 1:
+        return "specialised, growing" if growth >= 0 else "specialised, shrinking"
+    return "emerging (not specialised, growing)" if growth >= 0 else "not specialised, shrinking"
+
+
+# --------------------------------------------------------------------------- independent pandas implementation
+
+
+def _pct(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
+    """round(100 / n * (rank - 0.5)) with rank ascending, ties at the lowest rank, NaNs excluded."""
+    ranks = values.groupby(groups).rank(method="min")
+    n = values.notna().groupby(groups).transform("sum")
+    raw = 100.0 / n * (ranks - 0.5)
+    # SQL rounds halves away from zero; numpy rounds them to even.
+    return np.floor(raw + 0.5).where(ranks.notna())
+
+
+def reference_cells(
+    employment: pd.DataFrame, regions: pd.DataFrame, nace: pd.DataFrame, *, sector_set: str, thr: Thresholds = DEFAULTS
+) -> pd.DataFrame:
+    """The ``cluster_cells`` definitions computed with pandas, from the raw tables.
+
+    Args:
+        employment: the ``employment`` table (region_code, nuts_version, nace, year, persons, local_units,
+            wages_meur, flag, source_id).
+        regions: ``regions`` (code, nuts_version, level, country).
+        nace: ``nace`` (code, level).
+    """
+    level = "section" if sector_set == "section" else "division"
+    source = SECTOR_SETS[sector_set]["source_id"]
+    reg2 = regions[regions["level"] == 2][["code", "nuts_version", "country"]].rename(columns={"code": "region_code"})
+    codes = set(nace.loc[nace["level"] == level, "code"])
+    c = employment[(employment["source_id"] == source) & employment["nace"].isin(codes)]
+    c = c.merge(reg2, on=["region_code", "nuts_version"])
+    key_r = [c["year"], c["region_code"], c["nuts_version"]]
+    key_s = [c["year"], c["nace"]]
+    c = c.assign(
+        e_r=c["persons"].groupby(key_r).transform("sum"),
+        e_s=c["persons"].groupby(key_s).transform("sum"),
+        e_all=c["persons"].groupby(c["year"]).transform("sum"),
+        known_r=c["persons"].notna().groupby(key_r).transform("sum"),
+        n_sectors=c["nace"].groupby(c["year"]).transform("nunique"),
+    )
+    c["share_r"] = c["persons"] / c["e_r"].replace(0, np.nan)
+    c["lq"] = c["share_r"] / (c["e_s"] / c["e_all"]).replace(0, np.nan)
+    c["wage_per_person"] = c["wages_meur"] * 1e6 / c["persons"].replace(0, np.nan)
+    c["coverage_r"] = c["known_r"] / c["n_sectors"]
+    active = c["persons"] > 0
+    a = c[active]
+    groups = [a["year"], a["nace"]]
+    c.loc[active, "size_pct"] = _pct(a["persons"], groups)
+    c.loc[active, "share_pct"] = _pct(a["share_r"], groups)
+    c.loc[active, "lq_pct"] = _pct(a["lq"], groups)
+    c.loc[active, "units_pct"] = _pct(a["local_units"], groups)
+    c.loc[active, "wage_pct"] = _pct(a["wage_per_person"], groups)
+    top = 100 - thr.top_pct
+    c["star_size"] = (c["size_pct"] >= top).fillna(False).astype(bool)
+    c["star_spec"] = (c["lq"] >= thr.spec_lq).fillna(False).astype(bool)
+    c["star_focus"] = (c["share_pct"] >= top).fillna(False).astype(bool)
+    c["star_prod"] = (c["wage_pct"] >= top).fillna(False).astype(bool)
+    c["stars_observatory"] = c[["star_size", "star_spec", "star_focus"]].sum(axis=1)
+    c["stars_panorama"] = c[["star_size", "star_spec", "star_prod"]].sum(axis=1)
+    strong = (
+        (c["lq_pct"] >= thr.cmp_lq_pct)
+        & (c["lq"] >= 1)
+        & (c["size_pct"] > thr.cmp_size_pct)
+        & (c["units_pct"] > thr.cmp_size_pct)
+    ).fillna(False)
+    has_units = (active & c["local_units"].notna()).groupby(key_s).transform("sum") > 0
+    c["cmp_strong"] = strong.where(has_units)
+    return c

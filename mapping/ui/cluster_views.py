@@ -1,0 +1,320 @@
+"""The four views of the cluster page (Streamlit helpers; the methods are SQL, see mapping/clusters.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from mapping import charts, clusters, maps, provenance
+from mapping.clusters import METHODS, PANORAMA_2020, SECTOR_SETS, SWEEPS, Thresholds
+from mapping.formatting import fmt
+from mapping.geo import EUROPE_BBOX, view_for_bbox
+from mapping.ui import data, state
+from mapping.ui.figure_card import figure_card
+from mapping.ui.layout import figure_height
+
+TABS = {"sector": "Sector", "region": "Region", "summary": "EU summary", "sensitivity": "Sensitivity"}
+
+
+@dataclass(frozen=True)
+class Context:
+    sector_set: str
+    method: str
+    year: int
+    thr: Thresholds
+
+    def params(self) -> dict:
+        return {"sector_set": self.sector_set, "year": self.year, "method": self.method, **self.thr.params()}
+
+    def caption(self, extra: str = "", *, maps_: bool = False) -> str:
+        rule = f"{METHODS[self.method]['label']}: {self.thr.rule(self.method)}."
+        return provenance.caption(
+            data.sources(),
+            [SECTOR_SETS[self.sector_set]["source_id"]],
+            years=str(self.year),
+            extra=f"{rule} {extra}".strip(),
+            maps=maps_,
+        )
+
+
+def _sector_picker(ctx: Context) -> tuple[str, dict[str, str]]:
+    sectors = data.query("cluster_sectors", sector_set=ctx.sector_set, year=ctx.year)
+    labels = dict(zip(sectors["nace"], sectors["label"], strict=True))
+    default = "C29" if "C29" in labels else ("C" if "C" in labels else sectors["nace"].iloc[0])
+    nace = state.choice(
+        "Sector", list(labels), param="sector", default=default, format_func=lambda c: f"{c} · {labels[c]}"
+    )
+    return nace, labels
+
+
+def sector_view(ctx: Context) -> None:
+    nace, labels = _sector_picker(ctx)
+    frame = data.query("cluster_sector_view", nace=nace, **ctx.params())
+    colour = state.choice(
+        "Map colour",
+        ["lq", "stars"],
+        param="colour",
+        default="lq",
+        widget="segmented_control",
+        format_func={"lq": "Location quotient", "stars": "Stars"}.get,
+    )
+    starred = frame[frame["stars"] >= 1]
+    st.caption(
+        f"{len(frame):,} regions, {frame['persons'].notna().sum():,} with a published value; "
+        f"{len(starred):,} starred. Grey: confidential or not published (never counted as zero)."
+    )
+    title = f"{nace} {labels[nace]}: {'location quotient' if colour == 'lq' else 'stars'}, {ctx.year}"
+    shown = frame.assign(
+        value=frame["lq"] if colour == "lq" else frame["stars"].astype(float).where(frame["lq"].notna()),
+        rank=frame["lq"].rank(ascending=False, method="min"),
+        n=frame["lq"].notna().sum(),
+    )
+    spec = maps.MapSpec(
+        title=title,
+        unit="LQ (1 = EU share)" if colour == "lq" else "stars",
+        palette="puor" if colour == "lq" else "cividis",
+        reference=1.0 if colour == "lq" else None,
+        reference_label="LQ",
+        log2=colour == "lq",
+    )
+    center, zoom = view_for_bbox(EUROPE_BBOX, width=620, height=figure_height())
+    fig = maps.choropleth(
+        shown,
+        spec=spec,
+        geometries=data.geometry_url(2),
+        base=data.base_url(),
+        center=center,
+        zoom=zoom,
+        height=figure_height(),
+        bbox=EUROPE_BBOX,
+    )
+    table = frame[
+        [
+            "code",
+            "name",
+            "country",
+            "persons",
+            "lq",
+            "share_r",
+            "size_pct",
+            "share_pct",
+            "stars",
+            "star_size",
+            "star_spec",
+            "star_focus",
+            "star_prod",
+            "cmp_strong",
+            "flag",
+            "coverage_r",
+        ]
+    ]
+    left, right = st.columns([3, 2])
+    with left:
+        figure_card(
+            fig, title=title, caption=ctx.caption("Grey: no published value.", maps_=True), data=table, key="cl_map"
+        )
+    with right:
+        bar = charts.ranking_bar(
+            frame,
+            value="lq",
+            label="name",
+            unit="LQ",
+            colour_by="stars",
+            highlight=st.query_params.get("region"),
+            height=figure_height(),
+        )
+        figure_card(
+            bar,
+            title=f"Top 20 regions by LQ, {nace}, {ctx.year}",
+            data=table,
+            key="cl_rank",
+            caption=ctx.caption("Bar colour = stars (grey 0, light blue 1, blue 2, orange 3)."),
+        )
+    st.dataframe(
+        table.rename(columns={"share_r": "share of region", "coverage_r": "coverage"}),
+        hide_index=True,
+        column_config={
+            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+            "share of region": st.column_config.NumberColumn(format="percent"),
+            "coverage": st.column_config.NumberColumn(format="percent"),
+            "persons": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+
+
+def region_view(ctx: Context, *, years: list[int]) -> None:
+    regions = data.query("cluster_regions", **ctx.params())
+    names = dict(zip(regions["code"], regions["name"], strict=True))
+    _follow_units(names)
+    default = "DE11" if "DE11" in names else regions["code"].iloc[0]
+    c1, c2 = st.columns([3, 1])
+    region = state.choice(
+        "Region", list(names), param="region", default=default, format_func=lambda c: f"{c} {names[c]}", container=c1
+    )
+    earlier = sorted(y for y in years if y < ctx.year)
+    base = state.choice("Growth since", earlier, param="base", default=earlier[0] if earlier else None, container=c2)
+    port = data.query("cluster_portfolio", region=region, base_year=base or ctx.year, **ctx.params())
+    if port.empty:
+        st.info("No employment data for this region in this year.")
+        return
+    first = port.iloc[0]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Employment in these sectors", fmt(first["e_r"]))
+    m2.metric("Sectors with a published value", f"{int(first['known_r'])} of {int(first['n_sectors'])}")
+    m3.metric("Confidential cells", int(first["confidential_r"]))
+    m4.metric("Starred sectors", int((port["stars"] >= 1).sum()))
+    if not earlier:
+        st.info("Growth needs two years; this data set has one, so all sectors sit on the 'growth unknown' strip.")
+    port = port.assign(quadrant=[clusters.quadrant(a, b) for a, b in zip(port["lq"], port["growth"], strict=True)])
+    title = f"Cluster portfolio of {names[region]} ({region}), {ctx.year}"
+    fig = charts.portfolio_bubbles(port, base_year=base or ctx.year, year=ctx.year, height=figure_height())
+    figure_card(
+        fig,
+        title=title,
+        data=port,
+        key="cl_portfolio",
+        caption=ctx.caption(
+            "Bubble area = persons employed; dashed lines: LQ = 1 and zero growth. "
+            f"Coverage: {int(first['known_r'])} of {int(first['n_sectors'])} sectors known."
+        ),
+    )
+    st.markdown("**Starred sectors**")
+    stars = port[port["stars"] >= 1][
+        [
+            "nace",
+            "label",
+            "persons",
+            "lq",
+            "stars",
+            "star_size",
+            "star_spec",
+            "star_focus",
+            "star_prod",
+            "cmp_strong",
+            "growth",
+            "quadrant",
+        ]
+    ]
+    st.dataframe(
+        stars,
+        hide_index=True,
+        column_config={
+            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+            "growth": st.column_config.NumberColumn("growth / year", format="percent"),
+        },
+    )
+
+
+def _follow_units(names: dict[str, str]) -> None:
+    """A linked NUTS 2021 region that this data holds inside an older unit (e.g. PL91 in PL12) opens that unit."""
+    wanted = st.query_params.get("region")
+    if not wanted or wanted in names:
+        return
+    lookup = data.query("region_lookup")
+    units = lookup[lookup["is_unit"] & lookup["code"].isin(list(names))]
+    for code, members in zip(units["code"], units["members"], strict=True):
+        if wanted in str(members).split("+"):
+            state.notice(f"{wanted} is part of {code} ({names[code]}) in this data; showing {code}.")
+            st.query_params["region"] = code
+            return
+
+
+def summary_view(ctx: Context) -> None:
+    summary = data.query("cluster_summary", **ctx.params())
+    totals = summary[["one_star", "two_stars", "three_stars", "starred", "cells"]].sum()
+    m = st.columns(4)
+    m[0].metric("Cells (region x sector)", f"{int(totals['cells']):,}")
+    if ctx.method == "cmp":
+        m[1].metric("Strong clusters", f"{int(totals['starred']):,}")
+    else:
+        m[1].metric("1 star", f"{int(totals['one_star']):,}")
+        m[2].metric("2 stars", f"{int(totals['two_stars']):,}")
+        m[3].metric("3 stars", f"{int(totals['three_stars']):,}")
+    st.caption(
+        f"For orientation: {PANORAMA_2020['text']} ([ECCP]({PANORAMA_2020['url']})). "
+        "Not like for like: that count uses "
+        f"51 cluster categories built from detailed industries, all EU regions and recent data; this one counts "
+        f"{SECTOR_SETS[ctx.sector_set]['label']} cells in {ctx.year} with {int(totals['starred']):,} cells starred by "
+        f"the method above (3 stars: {int(totals['three_stars']):,})."
+    )
+    measure = state.choice(
+        "Count",
+        ["starred", "three_stars", "two_stars", "one_star"],
+        param="count",
+        default="starred",
+        widget="segmented_control",
+        format_func={
+            "starred": ">= 1 star",
+            "three_stars": "3 stars",
+            "two_stars": "2 stars",
+            "one_star": "1 star",
+        }.get,
+    )
+    pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
+    pivot = pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]
+    counted = {"starred": ">= 1 star", "three_stars": "3 stars", "two_stars": "2 stars", "one_star": "1 star"}[measure]
+    title = f"Starred cells by country and sector ({counted}), {ctx.year}"
+    figure_card(
+        charts.summary_heatmap(pivot, title_z="cells", height=max(420, 22 * len(pivot) + 140)),
+        title=title,
+        caption=ctx.caption(),
+        data=summary,
+        key="cl_summary",
+    )
+
+
+def sensitivity_view(ctx: Context) -> None:
+    relevant = ["spec_lq", "top_pct"] if ctx.method != "cmp" else ["cmp_lq_pct", "cmp_size_pct"]
+    c1, c2 = st.columns(2)
+    param = state.choice(
+        "Threshold to move",
+        relevant,
+        param="move",
+        default=relevant[0],
+        format_func=lambda p: SWEEPS[p][0],
+        container=c1,
+    )
+    values = [float(v) for v in SWEEPS[param][1]]
+    current = getattr(ctx.thr, param)
+    default_alt = 1.5 if param == "spec_lq" else next((v for v in values if v != current), current)
+    alt = state.choice("Alternative value", values, param="alt", default=default_alt, container=c2)
+    alt_thr = replace(ctx.thr, **{param: alt})
+    flips = data.query("cluster_flips", **ctx.params(), **alt_thr.params("alt_"))
+    gained, lost = int((flips["change"] > 0).sum()), int((flips["change"] < 0).sum())
+    curve = clusters.threshold_curve(
+        data.query, sector_set=ctx.sector_set, year=ctx.year, method=ctx.method, base=ctx.thr, param=param
+    )
+    base_row = curve.loc[(curve["value"] - current).abs().idxmin()]
+    alt_row = curve.loc[(curve["value"] - alt).abs().idxmin()]
+    m = st.columns(4)
+    m[0].metric(f"Starred cells at {current:g}", f"{int(base_row['at_least_1']):,}")
+    m[1].metric(
+        f"Starred cells at {alt:g}",
+        f"{int(alt_row['at_least_1']):,}",
+        delta=f"{int(alt_row['at_least_1'] - base_row['at_least_1']):+,}",
+    )
+    m[2].metric("Cells gaining stars", f"{gained:,}")
+    m[3].metric("Cells losing stars", f"{lost:,}")
+    left, right = st.columns(2)
+    with left:
+        figure_card(
+            charts.sensitivity_curve(curve, label=SWEEPS[param][0], base=current, alt=alt),
+            title=f"Starred cells as the threshold moves, {ctx.year}",
+            data=curve,
+            key="cl_curve",
+            caption=ctx.caption(f"Other thresholds fixed. Base {current:g}, alternative {alt:g}."),
+        )
+    with right:
+        if len(flips):
+            figure_card(
+                charts.flips_bar(flips),
+                title=f"Where stars appear or vanish ({current:g} -> {alt:g})",
+                data=flips,
+                key="cl_flips",
+                caption=ctx.caption(),
+            )
+        else:
+            st.info("No cell changes its stars between these two values.")
+    st.markdown(f"**Cells that flip** ({len(flips):,})")
+    st.dataframe(flips, hide_index=True, column_config={"lq": st.column_config.NumberColumn("LQ", format="%.2f")})

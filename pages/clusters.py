@@ -1,0 +1,98 @@
+"""Cluster specialisation: location quotients, star ratings, a region's portfolio, EU summary, sensitivity."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mapping import clusters
+from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
+from mapping.ui import cluster_views as views
+from mapping.ui import data, state
+from mapping.ui.layout import share_box
+
+if problem := data.database_ready():
+    st.error(problem)
+    st.stop()
+
+present = state.is_present()
+if not present:
+    head, share = st.columns([6, 1], vertical_alignment="bottom")
+    head.title("Cluster specialisation")
+    with share:
+        share_box()
+
+c1, c2, c3, c4 = st.columns([2.2, 2.2, 0.9, 2.4])
+sector_set = state.choice(
+    "Employment data",
+    list(SECTOR_SETS),
+    param="set",
+    default="division",
+    format_func=lambda s: SECTOR_SETS[s]["label"],
+    container=c1,
+)
+methods = [m for m in METHODS if not (m == "cmp" and sector_set == "manuf2022")]  # CMP needs local units
+method = state.choice(
+    "Method", methods, param="method", default="observatory", format_func=lambda m: METHODS[m]["label"], container=c2
+)
+years = data.query("cluster_years", sector_set=sector_set)["year"].tolist()
+year = state.choice("Year", years, param="year", default=2014 if 2014 in years else years[0], container=c3)
+tab = state.choice(
+    "View",
+    list(views.TABS),
+    param="tab",
+    default="sector",
+    widget="segmented_control",
+    format_func=views.TABS.get,
+    container=c4,
+)
+
+with st.expander("Thresholds", expanded=False) if not present else st.container():
+    t1, t2, t3, t4 = st.columns(4)
+    thr = Thresholds(
+        spec_lq=state.choice(
+            "Specialisation: LQ at least",
+            [1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0],
+            param="lq",
+            default=DEFAULTS.spec_lq,
+            container=t1,
+        ),
+        top_pct=state.choice(
+            "Size / focus / productivity: top %",
+            [5.0, 10.0, 15.0, 20.0, 25.0],
+            param="top",
+            default=DEFAULTS.top_pct,
+            container=t2,
+        ),
+        cmp_lq_pct=state.choice(
+            "CMP: LQ percentile at least",
+            [50.0, 60.0, 70.0, 75.0, 80.0, 90.0],
+            param="cmplq",
+            default=DEFAULTS.cmp_lq_pct,
+            container=t3,
+        ),
+        cmp_size_pct=state.choice(
+            "CMP: size percentile above",
+            [10.0, 20.0, 25.0, 30.0, 40.0, 50.0],
+            param="cmpsize",
+            default=DEFAULTS.cmp_size_pct,
+            container=t4,
+        ),
+    )
+state.show_notices()
+if not present:
+    with st.expander("Method", icon=":material/functions:"):
+        st.markdown(
+            f"**{METHODS[method]['label']}**: {thr.rule(method)}.\n\n{clusters.LQ_RULE}\n\n{clusters.PERCENTILE_RULE}"
+            f"\n\nData: {SECTOR_SETS[sector_set]['label']} — {SECTOR_SETS[sector_set]['note']}."
+        )
+
+ctx = views.Context(sector_set=sector_set, method=method, year=year, thr=thr)
+if tab == "sector":
+    views.sector_view(ctx)
+elif tab == "region":
+    views.region_view(ctx, years=years)
+elif tab == "summary":
+    views.summary_view(ctx)
+else:
+    views.sensitivity_view(ctx)
+state.show_notices()  # views may have queued notices (e.g. a linked region held in an older unit)

@@ -1,0 +1,110 @@
+"""The cluster page in AppTest: controls, URL round trip, the four views."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapping.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def open_page(real_db, monkeypatch):
+    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
+
+    def _open(**params) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+        for k, v in params.items():
+            at.query_params[k] = str(v)
+        at.switch_page("pages/clusters.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open
+
+
+def params(at):
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+def test_defaults_show_c29_in_2014_with_stuttgart_near_the_top(open_page):
+    at = open_page()
+    p = params(at)
+    assert (p["set"], p["method"], p["year"], p["tab"], p["sector"]) == (
+        "division",
+        "observatory",
+        "2014",
+        "sector",
+        "C29",
+    )
+    bars = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert any("(DE11)" in label for label in bars["y"][-6:])  # bars are drawn bottom-up: top 6 by LQ
+
+
+def test_each_control_writes_the_url(open_page):
+    at = open_page()
+    at.selectbox(key="w_set").set_value("section").run()
+    assert at.query_params["set"] == "section" and at.query_params["sector"] == "C"
+    at.selectbox(key="w_method").set_value("cmp").run()
+    at.selectbox(key="w_year").set_value(2012).run()
+    at.selectbox(key="w_lq").set_value(1.5).run()
+    at.selectbox(key="w_top").set_value(20.0).run()
+    at.selectbox(key="w_cmplq").set_value(80.0).run()
+    at.selectbox(key="w_cmpsize").set_value(30.0).run()
+    assert not at.exception
+    assert {k: at.query_params[k] for k in ("method", "year", "lq", "top", "cmplq", "cmpsize")} == {
+        "method": "cmp",
+        "year": "2012",
+        "lq": "1.5",
+        "top": "20.0",
+        "cmplq": "80.0",
+        "cmpsize": "30.0",
+    }
+    again = open_page(**params(at))
+    assert params(again) == params(at)
+
+
+def test_region_portfolio_from_a_link(open_page):
+    at = open_page(tab="region", region="DE11")
+    assert at.selectbox(key="w_region").value == "DE11"
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["xaxis"]["type"] == "log"
+    assert {m.label for m in at.metric} >= {"Sectors with a published value", "Confidential cells"}
+
+
+def test_a_nuts2021_region_inside_an_old_unit_opens_the_unit(open_page):
+    at = open_page(tab="region", region="PL91")
+    assert at.query_params["region"] == "PL12"
+    assert any("part of PL12" in i.value for i in at.info)
+
+
+def test_sensitivity_lists_the_flips_from_lq_2_to_1_5(open_page):
+    at = open_page(tab="sensitivity")
+    assert at.query_params["move"] == "spec_lq" and at.query_params["alt"] == "1.5"
+    flips = at.dataframe[-1].value
+    assert len(flips) > 100 and (flips["stars_alt"] > flips["stars_base"]).all()  # lowering the bar only adds
+    assert ((flips["lq"] >= 1.5) & (flips["lq"] < 2.0)).all()
+
+
+def test_summary_counts(open_page):
+    at = open_page(tab="summary")
+    labels = {m.label: m.value for m in at.metric}
+    assert int(labels["3 stars"].replace(",", "")) > 100
+    assert any("2,950" in c.value for c in at.caption)  # the Panorama 2020 figure, for orientation
+
+
+def test_cmp_is_not_offered_for_the_2022_extract(open_page):
+    at = open_page(set="manuf2022", method="cmp")
+    assert at.query_params["method"] == "observatory"
+    assert "cmp" not in at.selectbox(key="w_method").options
+
+
+def test_bad_parameters_fall_back(open_page):
+    at = open_page(set="x", year="1999", sector="Z99", lq="0", tab="nope")
+    assert at.query_params["set"] == "division" and at.query_params["tab"] == "sector"
+    assert len(at.info) >= 4

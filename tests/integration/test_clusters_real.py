@@ -1,0 +1,87 @@
+"""Cluster methods on the real build: SQL equals an independent pandas computation; known regions lead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mapping import clusters, db
+
+pytestmark = pytest.mark.integration
+COLUMNS = [
+    "lq",
+    "share_r",
+    "coverage_r",
+    "size_pct",
+    "share_pct",
+    "lq_pct",
+    "units_pct",
+    "wage_pct",
+    "stars_observatory",
+    "stars_panorama",
+    "cmp_strong",
+]
+
+
+@pytest.fixture(scope="module")
+def con(real_db):
+    c = db.connect(real_db)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def tables(con):
+    emp = db.run_sql(con, "SELECT * FROM employment", row_cap=10**7)
+    reg = db.run_sql(con, "SELECT code, nuts_version, level, country FROM regions")
+    nace = db.run_sql(con, "SELECT code, level FROM nace")
+    return emp, reg, nace
+
+
+@pytest.mark.parametrize("sector_set", list(clusters.SECTOR_SETS))
+def test_sql_equals_pandas_on_every_cell(con, tables, sector_set):
+    thr = clusters.Thresholds(spec_lq=1.5, top_pct=10, cmp_lq_pct=75, cmp_size_pct=25)
+    sql = db.run_sql(
+        con,
+        "SELECT * FROM cluster_cells($s, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct)",
+        {"s": sector_set, **thr.params()},
+        row_cap=10**7,
+    )
+    ref = clusters.reference_cells(*tables, sector_set=sector_set, thr=thr)
+    key = ["region_code", "nuts_version", "nace", "year"]
+    merged = ref.merge(sql, on=key, suffixes=("_pd", "_sql"), how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all() and len(merged) > 1000
+    for col in COLUMNS:
+        a = pd.to_numeric(merged[f"{col}_pd"], errors="coerce").astype(float).to_numpy()
+        b = pd.to_numeric(merged[f"{col}_sql"], errors="coerce").astype(float).to_numpy()
+        same = (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=1e-9, atol=1e-12)
+        assert same.all(), f"{col}: {int((~same).sum())} cells differ"
+
+
+def test_known_automotive_regions_lead_c29(con):
+    top = db.query(
+        con,
+        "cluster_sector_view",
+        sector_set="division",
+        nace="C29",
+        year=2014,
+        method="observatory",
+        **clusters.DEFAULTS.params(),
+    ).head(12)
+    codes = set(top["code"])
+    assert {"DE11", "CZ02", "HU22", "DE22"} <= codes  # Stuttgart, Stredni Cechy (Mlada Boleslav), Gyor, Niederbayern
+    stuttgart = top.set_index("code").loc["DE11"]
+    assert stuttgart["stars"] == 3 and stuttgart["size_pct"] == 100
+
+
+def test_confidential_cells_never_get_an_lq(con):
+    n, with_lq = db.run_sql(
+        con, "SELECT count(*) n, count(lq) l FROM cluster_cells('division', 2.0, 10, 75, 25) WHERE flag LIKE '%c%'"
+    ).iloc[0]
+    assert n > 1000 and with_lq == 0
+
+
+def test_manufacturing_2022_has_no_cmp_verdict(con):
+    df = db.run_sql(con, "SELECT count(cmp_strong) n FROM cluster_cells('manuf2022', 2.0, 10, 75, 25)")
+    assert df["n"].iloc[0] == 0  # no local units in the 2022 extract: the CMP rule cannot be applied

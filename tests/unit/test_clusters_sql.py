@@ -1,0 +1,161 @@
+"""LQ, percentile ranks and stars of ``cluster_cells`` on four regions computed by hand.
+
+Persons employed, one year (2014), sectors C10 and C29; R3's C29 cell is confidential (NULL, flag c):
+
+    region  C10  C29    E_r        LQ C10                     LQ C29
+    R1      100  300    400   (100/400)/(500/900) = 0.45   (300/400)/(400/900) = 1.6875
+    R2      200   50    250   (200/250)/(5/9)     = 1.44   (50/250)/(4/9)      = 0.45
+    R3       50    c     50   (50/50)/(5/9)       = 1.8    unknown
+    R4      150   50    200   (150/200)/(5/9)     = 1.35   (50/200)/(4/9)      = 0.5625
+    E_s     500  400    E = 900 (confidential cell not counted)
+
+Percentile rank = round(100/n * (rank - 0.5)), ties at the lowest rank, among regions with persons > 0.
+C10 persons ranks R3 1, R1 2, R4 3, R2 4 -> 13, 38, 63, 88. C29: R2 and R4 tie at 50 (rank 1) -> 17, 17; R1 -> 83.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from mapping import clusters
+from mapping.build.pipeline import MACROS
+
+CELLS = [
+    # region, nace, persons, local_units, wages_meur, flag
+    ("R1", "C10", 100, 10, 5.0, None),
+    ("R1", "C29", 300, 30, 30.0, None),
+    ("R2", "C10", 200, 20, 6.0, None),
+    ("R2", "C29", 50, 5, 2.0, None),
+    ("R3", "C10", 50, 5, 3.0, None),
+    ("R3", "C29", None, None, None, "c"),
+    ("R4", "C10", 150, 15, 4.5, None),
+    ("R4", "C29", 50, 8, 2.5, None),
+]
+SOURCE = "eurostat_sbs_r_nuts06_r2"
+
+
+def make_db(cells=CELLS, year=2014) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INTEGER, country VARCHAR)")
+    con.execute("CREATE TABLE nace (code VARCHAR, level VARCHAR)")
+    con.execute(
+        """CREATE TABLE employment (region_code VARCHAR, nuts_version VARCHAR, nace VARCHAR, year INTEGER,
+           persons DOUBLE, local_units DOUBLE, wages_meur DOUBLE, flag VARCHAR, source_id VARCHAR)"""
+    )
+    regions = sorted({c[0] for c in cells})
+    con.executemany("INSERT INTO regions VALUES (?, '2021', 2, 'XX')", [[r] for r in regions])
+    con.executemany("INSERT INTO nace VALUES (?, 'division')", [["C10"], ["C29"]])
+    con.executemany(
+        "INSERT INTO employment VALUES (?, '2021', ?, ?, ?, ?, ?, ?, ?)",
+        [[r, n, year, p, u, w, f, SOURCE] for r, n, p, u, w, f in cells],
+    )
+    con.execute(MACROS.read_text())
+    return con
+
+
+def cells_frame(con, **thr) -> pd.DataFrame:
+    t = clusters.Thresholds(**thr)
+    df = con.execute(
+        "SELECT * FROM cluster_cells('division', $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct)", t.params()
+    ).df()
+    return df.set_index(["region_code", "nace"])
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = make_db()
+    yield c
+    c.close()
+
+
+def test_location_quotients_and_denominators(con):
+    df = cells_frame(con)
+    assert df.loc[("R1", "C29"), "lq"] == pytest.approx(1.6875)
+    assert df.loc[("R1", "C10"), "lq"] == pytest.approx(0.45)
+    assert df.loc[("R2", "C10"), "lq"] == pytest.approx(1.44)
+    assert df.loc[("R3", "C10"), "lq"] == pytest.approx(1.8)
+    assert df.loc[("R4", "C29"), "lq"] == pytest.approx(0.5625)
+    assert df.loc[("R1", "C29"), ["e_r", "e_s", "e_all"]].tolist() == [400, 400, 900]
+
+
+def test_confidential_cell_is_unknown_not_zero(con):
+    df = cells_frame(con)
+    r3 = df.loc[("R3", "C29")]
+    assert pd.isna(r3["persons"]) and pd.isna(r3["lq"]) and r3["flag"] == "c"
+    assert df.loc[("R3", "C10"), "e_r"] == 50  # the confidential cell adds nothing to R3's total
+    assert df.loc[("R3", "C10"), "coverage_r"] == 0.5 and df.loc[("R3", "C10"), "confidential_r"] == 1
+    assert df.loc[("R1", "C10"), "coverage_r"] == 1.0
+    assert r3["stars_observatory"] == 0 and pd.isna(r3["size_pct"])
+
+
+def test_percentile_ranks_with_a_tie(con):
+    df = cells_frame(con)
+    assert [df.loc[(r, "C10"), "size_pct"] for r in ("R3", "R1", "R4", "R2")] == [13, 38, 63, 88]
+    # R2 and R4 tie at 50 persons: both take the lowest rank (1) -> round(100/3 * 0.5) = 17.
+    assert df.loc[("R2", "C29"), "size_pct"] == df.loc[("R4", "C29"), "size_pct"] == 17
+    assert df.loc[("R1", "C29"), "size_pct"] == 83
+    # Within a sector the LQ rank is the share rank.
+    assert (df["lq_pct"].dropna() == df["share_pct"].dropna()).all()
+
+
+def test_tied_top_values_both_miss_a_top_share_star():
+    cells = [
+        ("A", "C10", 10, 1, 1.0, None),
+        ("B", "C10", 20, 1, 1.0, None),
+        ("C", "C10", 30, 1, 1.0, None),
+        ("D", "C10", 30, 1, 1.0, None),
+        ("A", "C29", 1, 1, 1.0, None),
+    ]
+    df = cells_frame(make_db(cells), top_pct=25)
+    # ranks 1, 2, 3, 3 of 4 -> 13, 38, 63, 63: with ties at the lowest rank no one reaches the top quarter (>= 75).
+    assert [df.loc[(r, "C10"), "size_pct"] for r in "ABCD"] == [13, 38, 63, 63]
+    assert not df.xs("C10", level="nace")["star_size"].any()
+
+
+def test_observatory_stars_by_hand(con):
+    df = cells_frame(con, spec_lq=1.5, top_pct=20)  # star thresholds: LQ >= 1.5, percentile >= 80
+    stars = df["stars_observatory"].to_dict()
+    assert stars[("R1", "C29")] == 3  # size 83, LQ 1.69, focus 83
+    assert stars[("R3", "C10")] == 2  # LQ 1.8, focus: share 1.0 -> 88; size 13
+    assert stars[("R2", "C10")] == 1  # size 88 only (LQ 1.44, focus 63)
+    assert stars[("R4", "C10")] == 0 and stars[("R2", "C29")] == 0
+    # The default thresholds (LQ >= 2, top 10%) leave only R2's size star in C10 (88 < 90: none) -> no stars.
+    assert cells_frame(con)["stars_observatory"].sum() == 0
+
+
+def test_panorama_productivity_star(con):
+    df = cells_frame(con, spec_lq=1.5, top_pct=20)
+    # wages per person in C29: R1 30e6/300 = 100k, R2 2e6/50 = 40k, R4 2.5e6/50 = 50k -> R1 pct 83 -> star.
+    assert df.loc[("R1", "C29"), "wage_per_person"] == pytest.approx(100_000)
+    assert df.loc[("R1", "C29"), "star_prod"] and df.loc[("R1", "C29"), "stars_panorama"] == 3
+
+
+def test_cmp_strong_cluster(con):
+    df = cells_frame(con)  # LQ pct >= 75, LQ >= 1, employment and local units pct > 25
+    strong = df["cmp_strong"].fillna(False).to_dict()
+    assert strong[("R1", "C29")] is True  # LQ pct 83, LQ 1.69, size 83, units 83
+    # R3 C10: LQ pct 88 and LQ 1.8 but the smallest employment (pct 13): not strong.
+    assert strong[("R3", "C10")] is False
+    assert sum(strong.values()) == 1
+
+
+def test_moving_a_threshold_flips_cells(con):
+    base = cells_frame(con, spec_lq=2.0, top_pct=20)["stars_observatory"]
+    alt = cells_frame(con, spec_lq=1.5, top_pct=20)["stars_observatory"]
+    flipped = sorted(base[base != alt].index)
+    assert flipped == [("R1", "C29"), ("R3", "C10")]  # LQ 1.69 and 1.8 pass 1.5 but not 2
+
+
+def test_pandas_reference_agrees_on_the_hand_example(con):
+    emp = con.execute("SELECT * FROM employment").df()
+    reg = con.execute("SELECT * FROM regions").df()
+    nace = con.execute("SELECT * FROM nace").df()
+    thr = clusters.Thresholds(spec_lq=1.5, top_pct=20)
+    ref = clusters.reference_cells(emp, reg, nace, sector_set="division", thr=thr).set_index(["region_code", "nace"])
+    sql = cells_frame(con, spec_lq=1.5, top_pct=20)
+    for col in ("lq", "size_pct", "share_pct", "units_pct", "wage_pct", "stars_observatory", "stars_panorama"):
+        pd.testing.assert_series_equal(
+            ref[col].astype(float).sort_index(), sql[col].astype(float).sort_index(), check_names=False
+        )
