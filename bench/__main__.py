@@ -7,7 +7,7 @@ import sys
 
 from bench.common import print_table
 
-AREAS = ["build", "map"]
+AREAS = ["build", "map", "clusters"]
 
 
 def main(argv: list[str]) -> int:
