@@ -35,3 +35,19 @@ def caption(
     if maps:
         text += f" {BOUNDARIES}"
     return text
+
+
+def compact_caption(sources: pd.DataFrame, source_ids: list[str], *, extra: str = "", maps: bool = False) -> str:
+    """For figures built from many sources: attribution and vintage of each, without titles."""
+    rows = sources.set_index("source_id")
+    parts = [
+        f"{rows.loc[s, 'attribution'].removeprefix('Source: ')} [{rows.loc[s, 'vintage']}]"
+        for s in dict.fromkeys(source_ids)
+        if s in rows.index
+    ]
+    text = "Sources: " + "; ".join(parts) + "."
+    if extra:
+        text += f" {extra}"
+    if maps:
+        text += f" {BOUNDARIES}"
+    return text

@@ -13,6 +13,8 @@ from mapping.ui.state import SHARED, is_present, shared_params
 PAGES = [
     ("pages/map.py", "Map explorer", ":material/map:"),
     ("pages/clusters.py", "Clusters", ":material/hub:"),
+    ("pages/scoreboard.py", "Scoreboard", ":material/leaderboard:"),
+    ("pages/compare.py", "Compare regions", ":material/compare_arrows:"),
     ("pages/home.py", "Sources", ":material/database:"),
 ]
 

@@ -26,7 +26,7 @@ SAMPLE_PARAMS = {
     "lat": 51.0,
     "lons": [11.0, 21.0, 0.0],
     "lats": [51.0, 51.0, 0.0],
-    "indicators": ["ris.0", "eurostat.unemployment_rate"],
+    "indicators": ["ris.0", "eurostat.unemployment_rate"],  # with "years" for scoreboard_values
     "sector_set": "division",
     "method": "observatory",
     "base_year": 2013,
@@ -38,6 +38,10 @@ SAMPLE_PARAMS = {
     "alt_top_pct": 10.0,
     "alt_cmp_lq_pct": 75.0,
     "alt_cmp_size_pct": 25.0,
+    "countries": ["DE", "PL"],
+    "years": [2014, 2023],
+    "sbs_year": 2014,
+    "manuf_year": 2022,
 }
 
 

@@ -1,0 +1,83 @@
+"""Regional ecosystem scoreboard: ranking and map, a region's profile, its peers and scorecard."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mapping.ui import data, state
+from mapping.ui import scoreboard_views as views
+from mapping.ui.layout import share_box
+
+if problem := data.database_ready():
+    st.error(problem)
+    st.stop()
+
+present = state.is_present()
+if not present:
+    head, share = st.columns([6, 1], vertical_alignment="bottom")
+    head.title("Regional ecosystem scoreboard")
+    with share:
+        share_box()
+
+c1, c2, c3 = st.columns([2.4, 1.6, 1.6])
+method = state.choice(
+    "Normalisation", list(views.METHODS), param="norm", default="minmax", format_func=views.METHODS.get, container=c2
+)
+sc = views.loaded(method)
+labels = views.dim_labels(sc)
+score = state.choice(
+    "Score", ["overall", *sc.board.dims.columns], param="score", default="overall", format_func=labels.get, container=c1
+)
+countries = sorted(sc.board.universe["country"].unique())
+country = state.choice(
+    "Country",
+    ["", *countries],
+    param="country",
+    default="",
+    container=c3,
+    format_func=lambda c: c or "All EU countries",
+)
+if not present:
+    with st.expander("Method", icon=":material/functions:"):
+        st.markdown("\n\n".join(views.method_notes(sc, method)))
+state.show_notices()
+
+views.ranking_section(sc, score=score, country=country)
+
+st.divider()
+nm = views.names(sc)
+codes = list(sc.board.universe["code"])
+default = "DE21" if "DE21" in codes else codes[0]
+region = state.choice(
+    "Region profile", codes, param="region", default=default, format_func=lambda c: f"{c} {nm.get(c, '')}"
+)
+st.subheader(f"{nm[region]} ({region})")
+indicators = views.profile_section(sc, region)
+with st.expander("All indicators: raw value, origin, normalised score, source", expanded=False):
+    st.dataframe(
+        indicators,
+        hide_index=True,
+        column_config={
+            "raw value": st.column_config.NumberColumn(format="%.4g"),
+            "normalised": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+
+st.markdown("#### Peers and scorecard")
+p1, p2 = st.columns([1, 2])
+peer_codes, peer_table, chosen = views.choose_peers(sc, region, container=p1)
+with p2:
+    views.peers_section(sc, region, peer_codes, peer_table, chosen)
+card = views.scorecard_section(sc, region, peer_codes)
+if not present:
+    left, right = st.columns(2)
+    with left:
+        views.profile_download(sc, region, peer_codes, method, indicators, card)
+    with right:
+        st.page_link(
+            "pages/compare.py",
+            label="Compare with the peers",
+            icon=":material/compare_arrows:",
+            query_params=state.shared_params(regions=",".join([region, *peer_codes])),
+        )
+state.show_notices()
