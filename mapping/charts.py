@@ -372,3 +372,53 @@ def indicator_bars(
     fig.update_xaxes(title="normalised score", range=_score_range(norm), gridcolor="#eeeeee")
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
     return _base_layout(fig, height=height).update_layout(margin=dict(b=90))
+
+
+def grouped_bars(pivot: pd.DataFrame, *, value: str, height: int = 420) -> go.Figure:
+    """Rows of ``pivot`` as bar groups, one colour per column (e.g. programmes x countries)."""
+    fig = go.Figure(
+        [
+            go.Bar(x=list(pivot.index), y=pivot[c], name=str(c), marker_color=OKABE_ITO[i % len(OKABE_ITO)])
+            for i, c in enumerate(pivot.columns)
+        ]
+    )
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_yaxes(title=value, gridcolor="#eeeeee")
+    return _base_layout(fig, height=height)
+
+
+def gap_scatter(gap: pd.DataFrame, *, height: int = 480) -> go.Figure:
+    """Cluster strength (x) against recorded partnership participation (y), one dot per country."""
+    fig = go.Figure(
+        go.Scatter(
+            x=gap["cells_2plus"],
+            y=gap["participations"],
+            mode="markers+text",
+            text=list(gap.index),
+            textposition="top center",
+            marker=dict(size=10, color=[OKABE_ITO[5] if g > 0 else OKABE_ITO[0] for g in gap["gap_pp"]]),
+            customdata=np.column_stack([gap["gap_pp"].round(1), gap["cells_3"]]),
+            hovertemplate="%{text}: %{x} cells with >= 2 stars (%{customdata[1]} with 3)<br>%{y} participations; "
+            "gap %{customdata[0]} pp<extra></extra>",
+        )
+    )
+    total_p, total_c = gap["participations"].sum(), gap["cells_2plus"].sum()
+    if total_c:
+        xmax = float(gap["cells_2plus"].max())
+        fig.update_layout(
+            shapes=[
+                dict(
+                    type="line",
+                    x0=0,
+                    y0=0,
+                    x1=xmax,
+                    y1=xmax * total_p / total_c,
+                    line=dict(dash="dash", color="#666666"),
+                )
+            ]
+        )
+    fig.update_xaxes(
+        title="NUTS 2 x NACE-division cells with >= 2 cluster stars", gridcolor="#eeeeee", rangemode="tozero"
+    )
+    fig.update_yaxes(title="recorded partnership participations (lower bound)", gridcolor="#eeeeee", rangemode="tozero")
+    return _base_layout(fig, height=height)

@@ -62,14 +62,6 @@ LQ_RULE = (
     "value; confidential cells are unknown, not zero. Coverage = known sector cells of the region / sectors in the set."
 )
 
-# The Commission's own count, for orientation only (different sectors, regions and years; see the page).
-PANORAMA_2020 = {
-    "clusters": 2950,
-    "text": "European Panorama of Clusters and Industrial Change 2020: 2,950 regional industrial clusters in 51 "
-    "exporting industry sectors (cluster star methodology: size, specialisation, productivity)",
-    "url": "https://clustercollaboration.eu/knowledge-sharing/publications/european-cluster-panorama",
-}
-
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -70,8 +70,8 @@ def colour_range(values: pd.Series) -> tuple[float, float, bool]:
         lo, hi = float(plo), float(phi)
     else:
         clipped = False
-    if hi <= lo:
-        hi = lo + (abs(lo) * 0.01 or 1.0)
+    if hi <= lo:  # all values equal (e.g. counts of 1): centre them in a unit range
+        lo, hi = lo - 0.5, hi + 0.5
     return lo, hi, clipped
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from mapping import charts, clusters, maps, provenance
-from mapping.clusters import METHODS, PANORAMA_2020, SECTOR_SETS, SWEEPS, Thresholds
+from mapping.clusters import METHODS, SECTOR_SETS, SWEEPS, Thresholds
 from mapping.formatting import fmt
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, state
@@ -231,12 +231,13 @@ def summary_view(ctx: Context) -> None:
         m[1].metric("1 star", f"{int(totals['one_star']):,}")
         m[2].metric("2 stars", f"{int(totals['two_stars']):,}")
         m[3].metric("3 stars", f"{int(totals['three_stars']):,}")
+    reference = data.query("commission_cluster_count")
+    cited = f"{reference['value'].iloc[0]} ({reference['source'].iloc[0]})" if len(reference) else "no figure recorded"
     st.caption(
-        f"For orientation: {PANORAMA_2020['text']} ([ECCP]({PANORAMA_2020['url']})). "
-        "Not like for like: that count uses "
-        f"51 cluster categories built from detailed industries, all EU regions and recent data; this one counts "
-        f"{SECTOR_SETS[ctx.sector_set]['label']} cells in {ctx.year} with {int(totals['starred']):,} cells starred by "
-        f"the method above (3 stars: {int(totals['three_stars']):,})."
+        f"The Commission's figure, for orientation: {cited}. Not like for like: the Commission counts 3-star "
+        f"clusters in cluster categories built from detailed industries across European regions; this page counts "
+        f"{SECTOR_SETS[ctx.sector_set]['label']} cells in {ctx.year}: {int(totals['starred']):,} cells starred by "
+        f"{METHODS[ctx.method]['label']} (3 stars: {int(totals['three_stars']):,})."
     )
     measure = state.choice(
         "Count",

@@ -15,6 +15,7 @@ PAGES = [
     ("pages/clusters.py", "Clusters", ":material/hub:"),
     ("pages/scoreboard.py", "Scoreboard", ":material/leaderboard:"),
     ("pages/compare.py", "Compare regions", ":material/compare_arrows:"),
+    ("pages/escp.py", "Cluster partnerships", ":material/handshake:"),
     ("pages/home.py", "Sources", ":material/database:"),
 ]
 

@@ -197,3 +197,18 @@ def take_map_click(chart_key: str) -> None:
         return
     st.session_state[f"_click_{chart_key}"] = location
     st.query_params["region"] = str(location).split("|")[0]
+
+
+def text(label: str, *, param: str, default: str = "", max_chars: int = 80, container: Any = None) -> str:
+    """A text input bound to a URL parameter (trimmed, length-capped)."""
+    wkey = f"w_{param}"
+    raw = (st.query_params.get(param) or "")[:max_chars]
+    if raw != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
+        st.session_state[wkey] = raw or default
+    if is_present():
+        value = st.session_state[wkey]
+    else:
+        value = (container or st).text_input(label, key=wkey, max_chars=max_chars)
+    value = (value or "").strip()[:max_chars]
+    _write(param, value)
+    return value

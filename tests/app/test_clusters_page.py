@@ -95,7 +95,8 @@ def test_summary_counts(open_page):
     at = open_page(tab="summary")
     labels = {m.label: m.value for m in at.metric}
     assert int(labels["3 stars"].replace(",", "")) > 100
-    assert any("2,950" in c.value for c in at.caption)  # the Panorama 2020 figure, for orientation
+    # The Commission's count, read from the programme facts with its document.
+    assert any("3,043 strong regional clusters" in c.value and "DG GROW" in c.value for c in at.caption)
 
 
 def test_cmp_is_not_offered_for_the_2022_extract(open_page):

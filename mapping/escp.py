@@ -1,0 +1,331 @@
+"""European cluster partnerships: who takes part, from where, and how complete the record is.
+
+The member lists are a verified *sample* (about a third of member organisations where totals are
+known). Every count here is therefore a lower bound; each programme is shown with members listed vs
+expected, and views can be restricted to partnerships whose full member list is recorded.
+
+Counting rules (also shown on the page):
+* participation = a member organisation in a partnership (the same organisation in two partnerships
+  counts twice); affiliated entities of a partner and partnership-level fact rows are not counted;
+* distinct organisations = distinct names after case, accent-free and punctuation folding;
+* coordinator = a member row whose role starts with "coordinator";
+* a partnership's list is *full* when every member row says "full list on page" and the listed members
+  reach the expected number where one is recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+PROGRAMMES = {
+    "ESCP-4i": "ESCP-4i (Going International)",
+    "ESCP-4x": "ESCP-4x (Excellence)",
+    "European Cluster Partnership - Excellence": "ECP for Excellence 2022",
+    "European Cluster Partnerships - Excellence": "ECP for Excellence 2022",
+    "ESCP-S3": "ESCP-S3 (smart specialisation)",
+    "Euroclusters": "Euroclusters",
+    "INNOSUP-1": "INNOSUP-1",
+    "COSME Cluster Excellence Programme (2015 projects)": "COSME Cluster Excellence 2015 (predecessor)",
+}
+ORDER = list(dict.fromkeys(PROGRAMMES.values()))
+EXPECTED_KEYS = {  # manifest-free names used in data/escp_expected.csv
+    "ESCP-4i (Going International)": "ESCP-4i",
+    "ESCP-4x (Excellence)": "ESCP-4x",
+    "ECP for Excellence 2022": "ECP-Excellence",
+    "ESCP-S3 (smart specialisation)": "ESCP-S3",
+    "Euroclusters": "Euroclusters",
+    "INNOSUP-1": "INNOSUP-1",
+}
+MEMBER_COLUMNS = [
+    "programme",
+    "generation",
+    "period",
+    "partnership_acronym",
+    "partnership_name",
+    "member_organisation",
+    "member_country",
+    "role",
+    "source_url",
+    "note",
+    "member_country_source",
+    "completeness",
+]
+REQUIRED_COLUMNS = ["programme", "partnership_acronym", "member_organisation", "member_country", "role", "source_url"]
+COMPLETENESS = ("full list on page", "partial", "coordinator only", "partnership-level fact only")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def programme(name: str) -> str:
+    return PROGRAMMES.get(str(name).strip(), str(name).strip())
+
+
+def generation_key(programme_name: str, generation: str) -> str:
+    """'1st generation (call ...)' -> 'gen1'; used to match the expected totals."""
+    g = str(generation or "").lower()
+    p = programme(programme_name)
+    if p.startswith("ESCP-4i"):
+        for word, key in (("1st", "gen1"), ("2nd", "gen2"), ("3rd", "gen3"), ("4th", "call4")):
+            if g.startswith(word):
+                return key
+        return "unknown"
+    if p.startswith(("ESCP-4x", "Euroclusters")):
+        return "wave1"
+    if p.startswith("ECP for Excellence"):
+        return "2022"
+    if p.startswith("ESCP-S3"):
+        return "2017"
+    if p.startswith("INNOSUP"):
+        return "all"
+    return "other"
+
+
+def fold(name: str) -> str:
+    """Organisation name for de-duplication: case, accents and punctuation folded."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def prepare(members: pd.DataFrame) -> pd.DataFrame:
+    """Member rows with canonical programme, generation key, and the counting flags."""
+    m = members.copy()
+    m["programme"] = m["programme"].map(programme)
+    m["generation_key"] = [generation_key(p, g) for p, g in zip(m["programme"], m["generation"], strict=True)]
+    org = m["member_organisation"].astype("string")
+    role = m["role"].fillna("").astype(str).str.lower()
+    m["is_member"] = org.notna() & (org.str.strip() != "") & ~role.str.startswith("affiliated")
+    m["is_coordinator"] = m["is_member"] & role.str.startswith("coordinator")
+    m["org_key"] = org.fillna("").map(fold)
+    m["member_country"] = m["member_country"].where(m["member_country"].notna() & (m["member_country"] != ""), None)
+    return m
+
+
+def complete_partnerships(members: pd.DataFrame, partnerships: pd.DataFrame) -> set[tuple[str, str]]:
+    """(programme, acronym) of partnerships whose full member list is recorded."""
+    m = members[members["is_member"]]
+    full = m.groupby(["programme", "partnership_acronym"])["completeness"].agg(lambda s: (s == COMPLETENESS[0]).all())
+    listed = m.groupby(["programme", "partnership_acronym"])["org_key"].nunique()
+    p = partnerships.assign(programme=partnerships["programme"].map(programme)).set_index(["programme", "acronym"])
+    out = set()
+    for key, is_full in full.items():
+        expected = p["members_expected"].get(key) if key in p.index else None
+        enough = expected is None or pd.isna(expected) or listed.get(key, 0) >= expected
+        if is_full and enough:
+            out.add(key)
+    return out
+
+
+def country_table(members: pd.DataFrame, *, only: set[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Per country and programme: participations, distinct organisations, partnerships, coordinator roles.
+
+    ``only`` restricts to the given (programme, acronym) partnerships. Rows without a country are
+    counted under country '??' so totals stay honest.
+    """
+    m = members[members["is_member"]].copy()
+    if only is not None:
+        keys = list(zip(m["programme"], m["partnership_acronym"], strict=True))
+        m = m[[k in only for k in keys]]
+    m["country"] = m["member_country"].fillna("??")
+    grouped = m.groupby(["country", "programme"])
+    table = pd.DataFrame(
+        {
+            "participations": grouped.size(),
+            "organisations": grouped["org_key"].nunique(),
+            "partnerships": grouped["partnership_acronym"].nunique(),
+            "coordinators": grouped["is_coordinator"].sum().astype(int),
+        }
+    ).reset_index()
+    total = m.groupby("programme").size()
+    table["share_of_programme"] = table["participations"] / table["programme"].map(total)
+    return table
+
+
+def by_country(table: pd.DataFrame, members: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """All programmes together per country (distinct organisations counted across programmes)."""
+    m = members[members["is_member"]].assign(country=lambda d: d["member_country"].fillna("??"))
+    out = table.groupby("country")[["participations", "partnerships", "coordinators"]].sum()
+    out["organisations"] = m.groupby("country")["org_key"].nunique()
+    out["programmes"] = table.groupby("country")["programme"].nunique()
+    pop = population.set_index("country")["population_m"]
+    out["population_m"] = pop.reindex(out.index)
+    out["participations_per_million"] = out["participations"] / out["population_m"]
+    out["share"] = out["participations"] / out["participations"].sum()
+    return out.sort_values("participations", ascending=False)
+
+
+def programme_summary(members: pd.DataFrame, partnerships: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
+    """Per programme: partnerships and members listed against the totals the Commission states."""
+    m = members[members["is_member"]]
+    p = partnerships.assign(programme=partnerships["programme"].map(programme))
+    rows = []
+    for prog in [x for x in ORDER if x in set(p["programme"]) | set(m["programme"])]:
+        mm = m[m["programme"] == prog]
+        exp = expected[expected["programme"] == EXPECTED_KEYS.get(prog, "")]
+        rows.append(
+            {
+                "programme": prog,
+                "partnerships listed": int((p["programme"] == prog).sum()),
+                "partnerships expected": _sum_or_none(exp["partnerships_expected"]),
+                "organisations listed": int(mm["org_key"].nunique()),
+                "organisations expected": _sum_or_none(exp["organisations_expected"]),
+                "countries listed": int(mm["member_country"].dropna().nunique()),
+                "member rows without a country": int(mm["member_country"].isna().sum()),
+                "expected (source)": " | ".join(exp["source"]) if len(exp) else "no total found",
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["organisations coverage"] = out["organisations listed"] / out["organisations expected"]
+    return out
+
+
+def _sum_or_none(s: pd.Series):
+    s = pd.to_numeric(s, errors="coerce").dropna()
+    return int(s.sum()) if len(s) else None
+
+
+def co_participation(members: pd.DataFrame, *, programmes: list[str] | None = None) -> pd.DataFrame:
+    """Country x country: number of partnerships with members from both (diagonal: partnerships with the country)."""
+    m = members[members["is_member"] & members["member_country"].notna()]
+    if programmes:
+        m = m[m["programme"].isin(programmes)]
+    pairs = m[["programme", "partnership_acronym", "member_country"]].drop_duplicates()
+    incidence = pd.crosstab([pairs["programme"], pairs["partnership_acronym"]], pairs["member_country"])
+    matrix = incidence.T.dot(incidence)
+    return matrix
+
+
+def compare_countries(table: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """Side by side: participations per programme (rows) for the chosen countries (columns)."""
+    sub = table[table["country"].isin(countries)]
+    return sub.pivot_table(
+        index="programme", columns="country", values="participations", aggfunc="sum", fill_value=0
+    ).reindex(columns=countries, fill_value=0)
+
+
+def gap_table(countries: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Countries with many starred clusters but few partnership participations.
+
+    gap = share of the EU's starred cluster cells - share of recorded participations (percentage points);
+    positive = under-represented in the partnership record relative to cluster strength.
+    """
+    c = clusters.set_index("country")[["cells_2plus", "cells_3", "regions_2plus"]]
+    out = c.join(countries[["participations", "organisations"]], how="left").fillna(
+        {"participations": 0, "organisations": 0}
+    )
+    out = out[out["cells_2plus"] > 0]
+    out["cluster_share"] = out["cells_2plus"] / out["cells_2plus"].sum()
+    out["participation_share"] = out["participations"] / max(out["participations"].sum(), 1)
+    out["gap_pp"] = 100 * (out["cluster_share"] - out["participation_share"])
+    out["participations_per_100_clusters"] = 100 * out["participations"] / out["cells_2plus"]
+    return out.sort_values("gap_pp", ascending=False)
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class Imported:
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "value", "reason"]))
+    message: str = ""
+
+
+def template_csv() -> str:
+    example = [
+        [
+            "ESCP-4x",
+            "1st wave (call COS-CLUSTER-2018-03-02)",
+            "2020-2022",
+            "EXAMPLE",
+            "Example partnership",
+            "Example Cluster Association",
+            "ES",
+            "coordinator",
+            "https://example.org/members",
+            "",
+            "stated on source page",
+            "full list on page",
+        ],
+    ]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(MEMBER_COLUMNS)
+    w.writerows(example)
+    return buf.getvalue()
+
+
+def read_members_csv(data: bytes, *, known_countries: set[str], max_bytes: int = 5_000_000) -> Imported:
+    """Validate an uploaded members CSV in the members schema; every bad row is reported with its line."""
+    if not data:
+        return Imported(message="The file is empty.")
+    if len(data) > max_bytes:
+        return Imported(message=f"The file has {len(data):,} bytes, more than the {max_bytes / 1e6:g} MB limit.")
+    if b"\x00" in data[:4096]:
+        return Imported(message="This looks like a binary file (an Excel workbook?). Save it as CSV (UTF-8).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Imported(message=f"The file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8.")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        return Imported(message="The first line must be the header of the members template.")
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return Imported(message=f"Missing column(s): {', '.join(missing)}. Download the template for the schema.")
+    idx = {c: header.index(c) for c in header}
+    rows, errors = [], []
+    previous = reader.line_num
+    try:
+        for row in reader:
+            line, previous = previous + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append((line, "", ",".join(row)[:60], f"{len(row)} fields, header has {len(header)}"))
+                continue
+            rec = {c: (row[idx[c]].strip() if c in idx else "") for c in MEMBER_COLUMNS}
+            problems = []
+            for col in ("programme", "partnership_acronym", "source_url"):
+                if not rec[col]:
+                    problems.append((col, "", "must not be empty"))
+            if rec["member_country"] and not (
+                COUNTRY_RE.match(rec["member_country"]) and rec["member_country"] in known_countries
+            ):
+                problems.append(("member_country", rec["member_country"], "not a two-letter Eurostat country code"))
+            if rec["source_url"] and not re.match(r"^https?://\S+$", rec["source_url"]):
+                problems.append(("source_url", rec["source_url"], "must be an http(s) address"))
+            if rec["completeness"] and rec["completeness"] not in COMPLETENESS:
+                problems.append(("completeness", rec["completeness"], f"one of: {', '.join(COMPLETENESS)}"))
+            for col in ("member_organisation", "partnership_name", "role", "note"):
+                if rec[col].startswith(("=", "+", "@")):
+                    problems.append((col, rec[col], "looks like a spreadsheet formula"))
+            if problems:
+                errors += [(line, c, v[:60], r) for c, v, r in problems]
+                continue
+            rec["completeness"] = rec["completeness"] or "partial"
+            rec["line"] = line
+            rows.append(rec)
+    except csv.Error as exc:
+        errors.append((reader.line_num, "", "", f"cannot parse: {exc}"))
+    frame = pd.DataFrame(rows, columns=[*MEMBER_COLUMNS, "line"])
+    for col in MEMBER_COLUMNS:
+        frame[col] = frame[col].replace("", np.nan)
+    err = pd.DataFrame(errors, columns=["line", "column", "value", "reason"])
+    return Imported(frame=frame, errors=err, message="" if len(frame) else "No usable rows.")
+
+
+def combine(recorded: pd.DataFrame, imported: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The member rows a session works with: the recorded sample, plus or instead of an import."""
+    if imported is None or imported.empty:
+        return recorded
+    if mode == "replace":
+        return imported[recorded.columns.intersection(imported.columns)]
+    return pd.concat([recorded, imported[recorded.columns.intersection(imported.columns)]], ignore_index=True)

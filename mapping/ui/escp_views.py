@@ -1,0 +1,340 @@
+"""Views of the ESCP page (Streamlit helpers around mapping/escp.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from mapping import charts, escp, maps, provenance
+from mapping.config import DATA_DIR
+from mapping.geo import EUROPE_BBOX, view_for_bbox
+from mapping.ui import data, state
+from mapping.ui.figure_card import figure_card
+from mapping.ui.layout import figure_height
+
+TABS = {
+    "countries": "Countries",
+    "partnerships": "Partnerships",
+    "coparticipation": "Co-participation",
+    "compare": "Compare countries",
+    "gap": "Gap view",
+    "import": "Import",
+}
+METRICS = {
+    "participations": "Participations",
+    "organisations": "Distinct organisations",
+    "partnerships": "Partnerships with a member",
+    "coordinators": "Coordinator roles",
+    "participations_per_million": "Participations per million inhabitants",
+    "share": "Share of all participations",
+}
+IMPORT_KEY = "escp_import"  # the session's imported member rows (never written anywhere)
+CAVEAT = (
+    "**The member lists are a verified sample**, not a census: about a third of the member organisations for the "
+    "programmes whose totals are known (see *listed vs expected* below). Every count is a lower bound. "
+    "Tick *only full member lists* to restrict to partnerships whose complete list was recorded."
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    members: pd.DataFrame  # prepared rows in the chosen programmes
+    partnerships: pd.DataFrame
+    table: pd.DataFrame  # country x programme
+    countries: pd.DataFrame  # per country, all chosen programmes
+    full_only: bool
+    imported: bool
+
+    def caption(self, extra: str = "", *, maps_: bool = False) -> str:
+        note = "Counts are lower bounds (a verified sample of member lists)."
+        if self.full_only:
+            note += " Only partnerships whose full member list is recorded."
+        if self.imported:
+            note += " Includes rows imported in this session (not stored)."
+        return provenance.compact_caption(
+            data.sources(),
+            ["escp_members", "escp_partnerships", "eis2023"],
+            extra=f"{note} {extra}".strip(),
+            maps=maps_,
+        )
+
+
+def expected() -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / "escp_expected.csv")
+
+
+def scope(programmes: list[str], *, full_only: bool) -> Scope:
+    recorded = data.query("escp_members_all")
+    imported = st.session_state.get(IMPORT_KEY)
+    mode = st.session_state.get(IMPORT_KEY + "_mode", "extend")
+    rows = escp.combine(recorded, imported, mode) if imported is not None else recorded
+    members = escp.prepare(rows)
+    members = members[members["programme"].isin(programmes)]
+    partnerships = data.query("escp_partnership_list")
+    only = escp.complete_partnerships(members, partnerships) if full_only else None
+    table = escp.country_table(members, only=only)
+    countries = escp.by_country(
+        table, members if only is None else _only(members, only), data.query("country_population")
+    )
+    return Scope(members, partnerships, table, countries, full_only, imported is not None)
+
+
+def _only(members: pd.DataFrame, only: set) -> pd.DataFrame:
+    keys = list(zip(members["programme"], members["partnership_acronym"], strict=True))
+    return members[[k in only for k in keys]]
+
+
+def programme_overview(members_all: pd.DataFrame) -> None:
+    summary = escp.programme_summary(members_all, data.query("escp_partnership_list"), expected())
+    st.dataframe(
+        summary,
+        hide_index=True,
+        column_config={
+            "organisations coverage": st.column_config.ProgressColumn(
+                "listed / expected", format="percent", min_value=0, max_value=1
+            ),
+            "partnerships expected": st.column_config.NumberColumn(format="%d"),
+            "organisations expected": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+
+
+def _country_map(values: pd.Series, *, title: str, unit: str, sc: Scope, key: str) -> None:
+    lookup = data.query("region_lookup")
+    level0 = lookup[(lookup["level"] == 0) & ~lookup["is_unit"]].sort_values("nuts_version").drop_duplicates("code")
+    frame = level0[level0["code"].isin(values.index)][["code", "nuts_version", "name"]].copy()
+    frame["value"] = frame["code"].map(values)
+    frame["key"] = frame["code"] + "|" + frame["nuts_version"]
+    frame["rank"] = frame["value"].rank(ascending=False, method="min")
+    frame["n"] = frame["value"].notna().sum()
+    center, zoom = view_for_bbox(EUROPE_BBOX, width=620, height=figure_height())
+    fig = maps.choropleth(
+        frame,
+        spec=maps.MapSpec(title=title, unit=unit, palette="viridis"),
+        geometries=data.geometry_url(0),
+        base=data.base_url(),
+        center=center,
+        zoom=zoom,
+        height=figure_height(),
+        bbox=EUROPE_BBOX,
+    )
+    figure_card(
+        fig,
+        title=title,
+        caption=sc.caption("Grey: no recorded member.", maps_=True),
+        data=frame.drop(columns=["key"]),
+        key=key,
+    )
+
+
+def countries_view(sc: Scope) -> None:
+    metric = state.choice("Measure", list(METRICS), param="metric", default="participations", format_func=METRICS.get)
+    known = sc.countries.drop(index="??", errors="ignore")
+    values = known[metric].dropna()
+    left, right = st.columns([3, 2])
+    with left:
+        _country_map(values, title=f"{METRICS[metric]} by country", unit=METRICS[metric].lower(), sc=sc, key="escp_map")
+    with right:
+        names = dict(zip(data.query("countries")["code"], data.query("countries")["name"], strict=True))
+        bars = known.assign(code=known.index, name=[names.get(c, c) for c in known.index])
+        figure_card(
+            charts.ranking_bar(
+                bars, value=metric, label="name", unit=METRICS[metric].lower(), top=25, height=figure_height()
+            ),
+            title=f"Ranking: {METRICS[metric].lower()}",
+            caption=sc.caption(),
+            data=known.reset_index(),
+            key="escp_rank",
+        )
+    unknown = sc.countries.loc["??", "participations"] if "??" in sc.countries.index else 0
+    if unknown:
+        st.caption(
+            f"{int(unknown)} participations have no country on their source page; they are in the totals, "
+            "not on the map."
+        )
+    pivot = sc.table.pivot_table(
+        index="country", columns="programme", values="participations", aggfunc="sum", fill_value=0
+    )
+    pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
+    figure_card(
+        charts.summary_heatmap(pivot, title_z="participations", height=max(420, 22 * len(pivot) + 160)),
+        title="Participations by country and programme",
+        caption=sc.caption(),
+        data=sc.table,
+        key="escp_heat",
+    )
+
+
+def partnerships_view(sc: Scope) -> None:
+    p = sc.partnerships.assign(programme=sc.partnerships["programme"].map(escp.programme))
+    p = p[p["programme"].isin(sc.members["programme"].unique())]
+    m = sc.members[sc.members["is_member"]]
+    listing = m.groupby(["programme", "partnership_acronym"]).apply(
+        lambda g: "; ".join(
+            f"{o} ({c or '?'})" for o, c in zip(g["member_organisation"], g["member_country"], strict=True)
+        ),
+        include_groups=False,
+    )
+    p["members (country)"] = [listing.get((a, b), "") for a, b in zip(p["programme"], p["acronym"], strict=True)]
+    full = escp.complete_partnerships(sc.members, sc.partnerships)
+    p["full list"] = [(a, b) in full for a, b in zip(p["programme"], p["acronym"], strict=True)]
+    query = state.text("Search (acronym, theme, member, country, market)", param="q")
+    if query:
+        hay = p.astype(str).fillna("").agg(" ".join, axis=1).str.lower()
+        p = p[hay.str.contains(query.lower(), regex=False)]
+    st.caption(f"{len(p)} partnerships")
+    st.dataframe(
+        p[
+            [
+                "programme",
+                "generation",
+                "acronym",
+                "name",
+                "sector_theme",
+                "target_markets",
+                "coordinator",
+                "coordinator_country",
+                "members_listed",
+                "members_expected_text",
+                "full list",
+                "members (country)",
+                "source_url",
+            ]
+        ],
+        hide_index=True,
+        height=360,
+        column_config={"source_url": st.column_config.LinkColumn("source")},
+    )
+    acronyms = sorted(p["acronym"].unique())
+    chosen = state.choice(
+        "Show a partnership's members on the map",
+        ["", *acronyms],
+        param="partnership",
+        default="",
+        format_func=lambda a: a or "— choose —",
+    )
+    if chosen:
+        mm = m[m["partnership_acronym"] == chosen]
+        counts = mm["member_country"].value_counts()
+        _country_map(counts, title=f"Members of {chosen} by country", unit="members", sc=sc, key="escp_pmap")
+        st.dataframe(
+            mm[
+                ["member_organisation", "member_country", "role", "completeness", "member_country_source", "source_url"]
+            ],
+            hide_index=True,
+            column_config={"source_url": st.column_config.LinkColumn("source")},
+        )
+
+
+def coparticipation_view(sc: Scope) -> None:
+    matrix = escp.co_participation(sc.members)
+    if matrix.empty:
+        st.info("No partnership has members with a recorded country in this selection.")
+        return
+    order = matrix.values.diagonal().argsort()[::-1]
+    matrix = matrix.iloc[order, order]
+    figure_card(
+        charts.summary_heatmap(matrix, title_z="partnerships", height=max(460, 24 * len(matrix) + 160)),
+        title="Countries partnering together (shared partnerships)",
+        caption=sc.caption(
+            "Cell = partnerships with members from both countries; diagonal = partnerships "
+            "with a member from the country."
+        ),
+        data=matrix.reset_index(),
+        key="escp_co",
+    )
+
+
+def compare_view(sc: Scope) -> None:
+    options = sorted(c for c in sc.countries.index if c != "??")
+    chosen = state.multi_choice("Countries", options, param="countries", default=["ES", "PL", "SE"], max_selections=8)
+    if len(chosen) < 2:
+        st.info("Pick at least two countries.")
+        return
+    side = sc.countries.reindex(chosen)[list(METRICS)].T.rename(index=METRICS)
+    st.dataframe(side, column_config={c: st.column_config.NumberColumn(format="%.3g") for c in side.columns})
+    pivot = escp.compare_countries(sc.table, chosen)
+    figure_card(
+        charts.grouped_bars(pivot, value="participations (lower bound)"),
+        title="Participations per programme, side by side",
+        caption=sc.caption(),
+        data=pivot.reset_index(),
+        key="escp_cmp",
+    )
+
+
+def gap_view(sc: Scope) -> None:
+    years = data.query("cluster_years", sector_set="division")["year"].tolist()
+    year = 2014 if 2014 in years else years[0]
+    clusters = data.query("country_cluster_strength", year=year)
+    gap = escp.gap_table(sc.countries, clusters)
+    st.markdown(
+        f"Countries ordered by **gap** = their share of the EU's starred cluster cells (NUTS 2 x NACE division with "
+        f">= 2 European Cluster Observatory stars, SBS {year}) minus their share of recorded participations. Positive: "
+        "strong clusters, few recorded participations. The member records carry no region, so the gap is shown by "
+        "country; and because the record is a sample, a large gap may mean missing records rather than absence."
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        figure_card(
+            charts.gap_scatter(gap),
+            title="Cluster strength against partnership participation",
+            caption=sc.caption(
+                f"Clusters: Eurostat SBS {year} (sbs_r_nuts06_r2). Dashed line: the "
+                "participation a country would have in proportion to its starred clusters."
+            ),
+            data=gap.reset_index(),
+            key="escp_gap",
+        )
+    with right:
+        st.dataframe(
+            gap[["cells_2plus", "cells_3", "participations", "gap_pp", "participations_per_100_clusters"]],
+            column_config={
+                "gap_pp": st.column_config.NumberColumn("gap (pp)", format="%.1f"),
+                "participations_per_100_clusters": st.column_config.NumberColumn(
+                    "per 100 starred cells", format="%.1f"
+                ),
+            },
+            height=figure_height(),
+        )
+
+
+def import_view() -> None:
+    st.markdown(
+        "Upload member rows in the members schema to **extend** the recorded sample or **replace** it for this "
+        "session only. Nothing is written to the database or to disk; closing the tab forgets the import."
+    )
+    st.download_button(
+        "Template (CSV)",
+        escp.template_csv(),
+        "escp_members_template.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    mode = st.radio(
+        "Use the upload to",
+        ["extend", "replace"],
+        horizontal=True,
+        key="escp_mode_widget",
+        format_func={"extend": "extend the recorded sample", "replace": "replace it"}.get,
+    )
+    file = st.file_uploader("Members CSV", type=["csv"], key="escp_file", max_upload_size=5)
+    if file is not None:
+        countries = set(data.query("countries")["code"])
+        result = escp.read_members_csv(file.getvalue(), known_countries=countries)
+        if result.message:
+            (st.error if result.frame.empty else st.warning)(result.message)
+        if len(result.errors):
+            n = len(result.errors)
+            st.warning(f"{n} problem{'s' if n != 1 else ''} found; rows with problems were not imported:")
+            st.dataframe(result.errors, hide_index=True)
+        if len(result.frame):
+            st.session_state[IMPORT_KEY] = result.frame
+            st.session_state[IMPORT_KEY + "_mode"] = mode
+            st.success(f"{len(result.frame)} rows imported ({mode}). All views now use them.")
+    if st.session_state.get(IMPORT_KEY) is not None and st.button("Forget the import", icon=":material/delete:"):
+        st.session_state.pop(IMPORT_KEY, None)
+        st.rerun()

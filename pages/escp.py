@@ -1,0 +1,63 @@
+"""European cluster partnerships: participation by country, partnerships, co-participation, gaps, import."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mapping import escp
+from mapping.ui import data, state
+from mapping.ui import escp_views as views
+from mapping.ui.layout import share_box
+
+if problem := data.database_ready():
+    st.error(problem)
+    st.stop()
+
+present = state.is_present()
+if not present:
+    head, share = st.columns([6, 1], vertical_alignment="bottom")
+    head.title("European cluster partnerships by country")
+    with share:
+        share_box()
+    st.warning(views.CAVEAT, icon=":material/info:")
+
+all_members = escp.prepare(data.query("escp_members_all"))
+programmes = [p for p in escp.ORDER if p in set(all_members["programme"])]
+default = [p for p in programmes if "predecessor" not in p]
+c1, c2, c3 = st.columns([4, 1.4, 3])
+chosen = state.multi_choice("Programmes", programmes, param="programmes", default=default, container=c1)
+full_only = state.flag("Only full member lists", param="full", default=False, container=c2)
+tab = state.choice(
+    "View",
+    list(views.TABS),
+    param="tab",
+    default="countries",
+    widget="segmented_control",
+    format_func=views.TABS.get,
+    container=c3,
+)
+state.show_notices()
+if not chosen:
+    st.info("Choose at least one programme.")
+    st.stop()
+if not present:
+    with st.expander("Listed vs expected, per programme (how complete the record is)", expanded=tab == "countries"):
+        views.programme_overview(all_members)
+        st.caption(
+            "Counting rules: a participation is a member organisation in a partnership (twice in two "
+            "partnerships); affiliated entities and partnership-level rows are not counted; distinct "
+            "organisations fold case, accents and punctuation; coordinators are rows whose role starts with "
+            "'coordinator'. Population: EIS 2023 structural indicator 5.6.1 (millions, 2023)."
+        )
+
+sc = views.scope(chosen, full_only=full_only)
+if sc.imported:
+    st.info("Views include the member rows you imported in this session (see Import).", icon=":material/upload:")
+{
+    "countries": views.countries_view,
+    "partnerships": views.partnerships_view,
+    "coparticipation": views.coparticipation_view,
+    "compare": views.compare_view,
+    "gap": views.gap_view,
+}.get(tab, lambda _sc: views.import_view())(sc)
+state.show_notices()

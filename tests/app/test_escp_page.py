@@ -1,0 +1,122 @@
+"""The cluster-partnership page in AppTest: controls, URL state, views, session import."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapping import escp
+from mapping.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def open_page(real_db, monkeypatch):
+    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
+
+    def _open(session: dict | None = None, **params) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+        for k, v in params.items():
+            at.query_params[k] = str(v)
+        for k, v in (session or {}).items():
+            at.session_state[k] = v
+        at.switch_page("pages/escp.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    """The first dataframe on the page that has ``column`` (the programme overview comes first on every tab)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_defaults_say_the_record_is_a_sample(open_page):
+    at = open_page()
+    assert any("verified sample" in w.value for w in at.warning)
+    assert "predecessor" not in at.query_params["programmes"]
+    assert at.query_params["tab"] == "countries" and at.query_params["full"] == "0"
+    assert len(at.get("plotly_chart")) == 3
+    overview = at.dataframe[0].value
+    assert {"organisations listed", "organisations expected", "organisations coverage"} <= set(overview.columns)
+
+
+def test_full_lists_only_lowers_the_counts(open_page):
+    everything = open_page()
+    full = open_page(full="1")
+    a = everything.get("plotly_chart")[2].proto.spec
+    b = full.get("plotly_chart")[2].proto.spec
+    assert a != b
+    assert any("Only partnerships whose full member list" in c.value for c in full.caption)
+
+
+def test_measure_control_and_url_round_trip(open_page):
+    at = open_page()
+    at.selectbox(key="w_metric").set_value("participations_per_million").run()
+    assert at.query_params["metric"] == "participations_per_million"
+    again = open_page(**{k: at.query_params[k] for k in at.query_params})
+    assert again.selectbox(key="w_metric").value == "participations_per_million"
+
+
+def test_partnerships_search_and_member_map(open_page):
+    at = open_page(tab="partnerships", q="packaging", partnership="AdPack")
+    table = frame_with(at, "acronym")
+    assert len(table) >= 1 and (table["acronym"] == "AdPack").any()
+    assert any("Members of AdPack" in m.value for m in at.markdown)
+    members = frame_with(at, "member_country")
+    assert set(members["member_country"].dropna()) >= {"DE", "CZ", "PT"}
+
+
+def test_compare_spain_poland_sweden(open_page):
+    at = open_page(tab="compare", countries="ES,PL,SE")
+    side = frame_with(at, "SE")
+    assert list(side.columns) == ["ES", "PL", "SE"]
+    assert side.loc["Participations", "ES"] > side.loc["Participations", "SE"]
+
+
+def test_coparticipation_and_gap_views(open_page):
+    co = open_page(tab="coparticipation")
+    heat = json.loads(co.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert heat["type"] == "heatmap" and "ES" in heat["x"]
+    gap = open_page(tab="gap")
+    table = gap.dataframe[-1].value
+    assert {"cells_2plus", "participations", "gap_pp"} <= set(table.columns) and len(table) > 15
+
+
+def test_a_session_import_changes_the_counts_and_the_db_does_not(open_page, real_db):
+    before = real_db.read_bytes()
+    extra = pd.DataFrame(
+        [
+            {
+                **dict.fromkeys(escp.MEMBER_COLUMNS),
+                "programme": "ESCP-4x",
+                "generation": "1st wave",
+                "partnership_acronym": f"NEW{i}",
+                "member_organisation": f"Svensk Kluster {i}",
+                "member_country": "SE",
+                "role": "partner",
+                "source_url": "https://example.org",
+                "completeness": "full list on page",
+                "line": i + 2,
+            }
+            for i in range(20)
+        ]
+    )
+    base = frame_with(open_page(tab="compare", countries="ES,PL,SE"), "SE")
+    at = open_page({"escp_import": extra, "escp_import_mode": "extend"}, tab="compare", countries="ES,PL,SE")
+    after = frame_with(at, "SE")
+    assert after.loc["Participations", "SE"] == base.loc["Participations", "SE"] + 20
+    assert any("imported in this session" in i.value for i in at.info)
+    assert real_db.read_bytes() == before
+
+
+def test_bad_parameters(open_page):
+    at = open_page(tab="nope", programmes="X,ESCP-4x (Excellence)", metric="zzz", countries="QQ")
+    assert at.query_params["tab"] == "countries" and at.query_params["programmes"] == "ESCP-4x (Excellence)"
+    assert len(at.info) >= 2
