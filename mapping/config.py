@@ -22,6 +22,13 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 ROW_CAP = 250_000
 QUERY_TIMEOUT_S = 10.0
 
+# The SQL console's limits (per query): interrupted after CONSOLE_TIMEOUT_S, at most CONSOLE_ROW_CAP rows
+# and CONSOLE_BYTE_CAP bytes returned, CONSOLE_MEMORY_MB of DuckDB memory in its worker process.
+CONSOLE_TIMEOUT_S = 5.0
+CONSOLE_ROW_CAP = 10_000
+CONSOLE_BYTE_CAP = 64 * 2**20
+CONSOLE_MEMORY_MB = 1024
+
 # Aggregates that are not regions; kept as benchmarks, never drawn.
 AGGREGATE_CODES = {
     "EU": "EU27_2020",

@@ -36,12 +36,15 @@ class DatabaseMissing(QueryError):
     """No built DB at the configured path."""
 
 
-def connect(path: str | Path | None = None, *, lock: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, lock: bool = True, settings: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the built DB read-only with spatial loaded and external access disabled.
 
     Args:
         path: DB file; defaults to ``config.db_path()``.
         lock: also lock the configuration so no statement can re-enable file access.
+        settings: DuckDB settings applied before the lock (names checked, values bound), e.g. ``threads``.
     """
     db = config.db_path(path)
     if not db.exists():
@@ -56,6 +59,10 @@ def connect(path: str | Path | None = None, *, lock: bool = True) -> duckdb.Duck
         return con
     # The extension must be loaded before file access is switched off.
     con.execute(f"LOAD '{config.spatial_extension_path()}'")
+    for name, value in (settings or {}).items():
+        if not NAME_RE.match(name):
+            raise QueryError(f"invalid setting name {name!r}")
+        con.execute(f"SET {name} = $value", {"value": value})
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -104,6 +111,21 @@ def run_sql(
     timeout: float = config.QUERY_TIMEOUT_S,
 ) -> pd.DataFrame:
     """Execute SQL on a fresh cursor, with an interrupting timer and a streamed row cap."""
+    table, truncated = run_arrow(con, sql, params, row_cap=row_cap, timeout=timeout)
+    df = table.to_pandas()
+    df.attrs["truncated"] = truncated
+    return df
+
+
+def run_arrow(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    *,
+    row_cap: int = config.ROW_CAP,
+    timeout: float = config.QUERY_TIMEOUT_S,
+) -> tuple[pa.Table, bool]:
+    """Like :func:`run_sql` but returns the Arrow table (types and geometry metadata kept) and ``truncated``."""
     cur = con.cursor()
     timer = threading.Timer(timeout, cur.interrupt)
     timer.start()
@@ -124,10 +146,12 @@ def run_sql(
     finally:
         timer.cancel()
         cur.close()
-    truncated = table.num_rows > row_cap
-    df = table.slice(0, row_cap).to_pandas()
-    df.attrs["truncated"] = truncated
-    return df
+    return table.slice(0, row_cap), table.num_rows > row_cap
+
+
+def query_arrow(con: duckdb.DuckDBPyConnection, name: str, /, *, row_cap: int = config.ROW_CAP, **params: Any):
+    """A named query as an Arrow table and whether it was cut at ``row_cap``."""
+    return run_arrow(con, sql_text(name), params, row_cap=row_cap)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> Any:

@@ -107,3 +107,7 @@ SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.lo
 FROM pct p
 JOIN cluster_region_ids g ON g.rid = p.rid
 JOIN cluster_sector_ids x ON x.nid = p.nid;
+
+COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids.';
+COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the regions in cluster_input.';
+COMMENT ON TABLE cluster_sector_ids IS 'Integer ids of the sectors in cluster_input.';

@@ -214,3 +214,23 @@ CREATE TABLE build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+
+-- What each table holds, kept in the DB (duckdb_tables().comment): the Data page and the downloads show it.
+COMMENT ON TABLE sources IS 'One row per source: title, publisher, licence, attribution, official URL, file, SHA-256, rows loaded, build time.';
+COMMENT ON TABLE source_files IS 'Every file read from the sources folder with its size and SHA-256.';
+COMMENT ON TABLE regions IS 'NUTS regions (2021, 2024, older units kept for split/group placements, RCI units): names, level, parent, typologies.';
+COMMENT ON TABLE region_units IS 'Derived units (groups of regions) used where a source publishes a merged or older region.';
+COMMENT ON TABLE region_geometry IS 'Region boundaries from GISCO (1:60 and 1:20 million) as GEOMETRY and GeoJSON text.';
+COMMENT ON TABLE nuts_crosswalk IS 'How older NUTS codes are placed on NUTS 2021: recode, split, group or unit, with a note per row.';
+COMMENT ON TABLE nace IS 'NACE Rev. 2 sections and divisions with their labels.';
+COMMENT ON TABLE employment IS 'Eurostat SBS regional cells: persons employed, local units, wages by NUTS region x NACE x year, with flags and placement.';
+COMMENT ON TABLE lfs_employment IS 'Eurostat LFS employment by NUTS 2 region x NACE section x year (thousand persons), with flags.';
+COMMENT ON TABLE indicators IS 'Every regional indicator value (Eurostat, RIS 2023, EIS 2023, RCI 2022) by region x year, with flag and source.';
+COMMENT ON TABLE indicator_catalog IS 'The indicators: label, unit, description, direction, dimension, levels and years with data, source.';
+COMMENT ON TABLE ris_performance IS 'Regional Innovation Scoreboard 2023 performance groups by region and year.';
+COMMENT ON TABLE escp_programmes IS 'ESCP programme facts (funding programme, call, number of partnerships) with their source pages.';
+COMMENT ON TABLE escp_partnerships IS 'European Strategic Cluster Partnerships: acronym, name, programme, focus, source link, list completeness.';
+COMMENT ON TABLE escp_members IS 'ESCP member organisations: partnership, name, country, role, completeness, line in the source file.';
+COMMENT ON TABLE unplaced IS 'Source rows that could not be placed on a NUTS 2021 region, each with the reason.';
+COMMENT ON TABLE build_report IS 'Per source: rows read, placed, recoded, split, grouped or unplaced, with codes.';
+COMMENT ON TABLE build_info IS 'Facts about the build: time, sources folder, software versions.';

@@ -39,6 +39,11 @@ def _stamp() -> tuple[str, float]:
         return str(path), 0.0
 
 
+def stamp() -> tuple[str, float]:
+    """The DB file and its modification time: the key that changes when a new build is swapped in."""
+    return _stamp()
+
+
 def _freeze(value):
     return tuple(value) if isinstance(value, list) else value
 

@@ -16,7 +16,7 @@ PAGES = [
     ("pages/scoreboard.py", "Scoreboard", ":material/leaderboard:"),
     ("pages/compare.py", "Compare regions", ":material/compare_arrows:"),
     ("pages/escp.py", "Cluster partnerships", ":material/handshake:"),
-    ("pages/home.py", "Sources", ":material/database:"),
+    ("pages/data.py", "Data and methods", ":material/database:"),
 ]
 
 PRESENT_CSS = """

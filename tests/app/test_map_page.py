@@ -166,7 +166,7 @@ def test_presentation_mode_hides_controls(open_app):
 
 def test_sources_page_lists_every_source(open_app):
     at = open_app()
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/data.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 25 and "eurostat_sbs_r_nuts06_r2" in set(table["source_id"])

@@ -47,7 +47,7 @@ def test_map_page_loads_and_the_map_is_really_drawn(page, app_url):
 
 
 def test_sources_page_loads(page, app_url):
-    page.goto(app_url + "/home")
+    page.goto(app_url + "/data")
     wait_for_app(page, chart=False)
     page.wait_for_selector('[data-testid="stDataFrame"]')
     no_exceptions(page)
@@ -143,8 +143,8 @@ def test_upload_maps_region_values_and_lists_bad_rows(page, app_url, tmp_path):
 def test_sidebar_navigation_keeps_the_shared_parameters(page, app_url):
     page.goto(app_url + "/?indicator=ris.0&level=2&year=2021&country=PL&region=PL91")
     wait_for_app(page)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Sources", exact=True).click()
-    page.wait_for_url("**/home?**")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Data and methods", exact=True).click()
+    page.wait_for_url("**/data?**")
     wait_for_app(page, chart=False)
     kept = query(page.url)
     assert {k: kept.get(k) for k in ("indicator", "level", "year", "country", "region")} == {

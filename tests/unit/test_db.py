@@ -42,6 +42,7 @@ SAMPLE_PARAMS = {
     "years": [2014, 2023],
     "sbs_year": 2014,
     "manuf_year": 2022,
+    "table_name": "sources",
 }
 
 

@@ -1,0 +1,322 @@
+"""Views of the Data page: sources, indicator catalog, NUTS crosswalk, build report, methods, SQL console and
+downloads (Streamlit helpers around mapping/methods.py, mapping/console.py and mapping/downloads.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mapping import config, db, downloads, export, methods, scoreboard
+from mapping.console import MAX_CHARS, Console, ConsoleError, Refused
+from mapping.ui import data, state
+
+TABS = {
+    "sources": "Sources",
+    "indicators": "Indicators",
+    "crosswalk": "NUTS crosswalk",
+    "report": "Build report",
+    "methods": "Methods",
+    "console": "SQL console",
+    "downloads": "Downloads",
+}
+
+EXAMPLES = {
+    "Tables of the database": (
+        "SELECT table_name, comment AS holds, estimated_size AS rows\nFROM duckdb_tables()\nORDER BY table_name"
+    ),
+    "Strongest motor-vehicle clusters (C29), 2014": (
+        "SELECT c.region_code, r.name, round(c.lq, 2) AS lq, c.persons, c.stars_observatory AS stars\n"
+        "FROM cluster_cells('division', 2.0, 10.0, 75.0, 25.0, only_year := 2014) c\n"
+        "JOIN regions r ON r.code = c.region_code AND r.nuts_version = c.nuts_version\n"
+        "WHERE c.nace = 'C29'\nORDER BY c.lq DESC\nLIMIT 10"
+    ),
+    "Cluster partnership participations by country": (
+        "SELECT member_country, count(*) AS participations,\n"
+        "       count(DISTINCT partnership_acronym) AS partnerships\n"
+        "FROM escp_members\nWHERE member_organisation IS NOT NULL\nGROUP BY ALL\nORDER BY participations DESC"
+    ),
+    "Indicators per source, with years": (
+        "SELECT source_id, count(*) AS indicators, min(min_year) AS first_year, max(max_year) AS last_year\n"
+        "FROM indicator_catalog\nGROUP BY ALL\nORDER BY indicators DESC"
+    ),
+    "Innovation index (RIS 2023) of German regions": (
+        "SELECT i.region_code, r.name, i.year, round(i.value, 1) AS rii\n"
+        "FROM indicators i JOIN regions r ON r.code = i.region_code AND r.nuts_version = i.nuts_version\n"
+        "WHERE i.indicator_id = 'ris.0' AND r.country = 'DE' AND i.year = 2023\nORDER BY rii DESC"
+    ),
+    "Columns of the employment table": "DESCRIBE employment",
+    "Summary statistics of the sources table": "SUMMARIZE sources",
+}
+
+
+def _table(frame: pd.DataFrame, **kwargs) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+def _csv_button(frame: pd.DataFrame, name: str, *, key: str, label: str = "CSV") -> None:
+    st.download_button(
+        label, export.to_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=key, icon=":material/download:"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------- sources
+
+
+def sources_view() -> None:
+    info = dict(data.query("build_info").values.tolist())
+    sources = data.query("sources")
+    st.markdown(
+        f"Database built **{info.get('built_at', '?')}** from `{info.get('sources_dir', '?')}`: "
+        f"{len(sources)} sources, {int(sources['rows_loaded'].sum()):,} rows loaded. Every figure's caption names "
+        "its source and vintage; `source_id` links every row of the database to a line here."
+    )
+    _table(
+        sources[
+            ["source_id", "title", "publisher", "vintage", "rows_loaded", "licence", "attribution", "url", "file"]
+            + ["sha256", "built_at", "nuts_version", "status", "notes"]
+        ],
+        column_config={
+            "url": st.column_config.LinkColumn("official page"),
+            "rows_loaded": st.column_config.NumberColumn("rows loaded", format="%d"),
+            "sha256": st.column_config.TextColumn("file SHA-256", help="of the file, or of the per-file digests"),
+            "built_at": st.column_config.DatetimeColumn("loaded at"),
+        },
+    )
+    _csv_button(sources, "sources", key="dl_sources", label="Sources table (CSV)")
+    with st.expander("Every file read, with its SHA-256"):
+        _table(data.query("source_files"), column_config={"bytes": st.column_config.NumberColumn(format="%d")})
+    st.caption(
+        "Boundaries: © EuroGeographics for the administrative boundaries. Statistics: see each source's "
+        "attribution. Check a file: `sha256sum <sources folder>/<file>` gives the digest above."
+    )
+
+
+# ------------------------------------------------------------------------------------------------------- indicators
+
+
+def indicators_view() -> None:
+    catalog = data.query("catalog")
+    c1, c2 = st.columns([3, 2])
+    q = state.text("Search label, description, unit or id", param="q", max_chars=80, container=c1)
+    sources = sorted(catalog["source_id"].unique())
+    source = state.choice("Source", ["all", *sources], param="source", default="all", container=c2)
+    shown = catalog if source == "all" else catalog[catalog["source_id"] == source]
+    if q:
+        text = (
+            shown["indicator_id"] + " " + shown["label"] + " " + shown["description"].fillna("") + " " + shown["unit"]
+        ).str.lower()
+        shown = shown[text.str.contains(q.lower(), regex=False)]
+    st.caption(f"{len(shown)} of {len(catalog)} indicators with data. Open one on the map with its link.")
+    view = shown.assign(
+        map=[f"./map?indicator={i}" for i in shown["indicator_id"]],
+        direction=shown["higher_is_better"].map({True: "higher is better", False: "lower is better"}).fillna(""),
+        years=[f"{a}-{b}" if a != b else f"{a}" for a, b in zip(shown["min_year"], shown["max_year"], strict=True)],
+    )
+    _table(
+        view[
+            ["indicator_id", "label", "unit", "dimension", "direction", "levels", "years", "n_regions"]
+            + ["source_id", "vintage", "description", "map"]
+        ],
+        column_config={
+            "map": st.column_config.LinkColumn("map", display_text="open map"),
+            "n_regions": st.column_config.NumberColumn("regions", format="%d"),
+        },
+    )
+    _csv_button(view.drop(columns=["map"]), "indicator_catalog", key="dl_catalog", label="Catalog (CSV)")
+
+
+# -------------------------------------------------------------------------------------------------------- crosswalk
+
+
+def crosswalk_view() -> None:
+    st.markdown(
+        "Sources publish regions under several NUTS versions. Every value is placed on the NUTS 2021 map in one of "
+        "these ways; nothing is interpolated or apportioned."
+    )
+    _table(pd.DataFrame({"placement": list(methods.PLACEMENTS), "what happens": list(methods.PLACEMENTS.values())}))
+    counts = data.query("placement_counts")
+    wide = counts.pivot_table(index="source_id", columns="placement", values="rows", aggfunc="sum", fill_value=0)
+    st.markdown("**Rows per source and placement**")
+    st.dataframe(wide, width="stretch")
+    xwalk = data.query("crosswalk")
+    st.markdown(f"**The crosswalk** ({len(xwalk)} rows, `data/nuts_crosswalk.csv`, compiled from Eurostat's NUTS history)")
+    method = state.choice(
+        "Method", ["all", *sorted(xwalk["method"].unique())], param="xmethod", default="all", widget="segmented_control"
+    )
+    _table(xwalk if method == "all" else xwalk[xwalk["method"] == method])
+    _csv_button(xwalk, "nuts_crosswalk", key="dl_xwalk", label="Crosswalk (CSV)")
+
+
+# ----------------------------------------------------------------------------------------------------- build report
+
+
+def report_view() -> None:
+    report = data.query("build_report")
+    summary = (
+        report[report["item"].isin(["rows read", "rows landed"])]
+        .pivot_table(index="source_id", columns="item", values="count", aggfunc="sum")
+        .reindex(columns=["rows read", "rows landed"])
+    )
+    unplaced = report[report["item"].str.startswith("rows unplaced")].groupby("source_id")["count"].sum()
+    summary["rows unplaced"] = unplaced.reindex(summary.index).fillna(0).astype(int)
+    st.markdown(
+        "What the build did with every source: rows read and landed, codes recoded, split, grouped or left "
+        "unplaced (with the codes). Unplaced rows stay in the `unplaced` table with their reason."
+    )
+    st.dataframe(summary, width="stretch")
+    sources = sorted(report["source_id"].unique())
+    source = state.choice("Source", sources, param="report", default=sources[0] if sources else None)
+    _table(
+        report[report["source_id"] == source][["item", "count", "detail"]],
+        column_config={"detail": st.column_config.TextColumn("codes / detail", width="large")},
+    )
+    _csv_button(report, "build_report", key="dl_report", label="Build report (CSV)")
+
+
+# ---------------------------------------------------------------------------------------------------------- methods
+
+
+def methods_view() -> None:
+    from mapping import clusters
+
+    st.subheader("Location quotient and cluster stars")
+    st.markdown(f"{clusters.LQ_RULE}\n\n{clusters.PERCENTILE_RULE}")
+    _table(methods.lq_methods())
+    st.markdown("**Thresholds** (change them on the Clusters page; the sensitivity view sweeps the range)")
+    _table(methods.thresholds())
+    _table(methods.sector_sets())
+    fw = scoreboard.load_framework()
+    st.subheader("Scoreboard normalisation")
+    st.markdown(methods.normalisation_text(fw))
+    _table(methods.scoreboard_indicators(fw, data.query("catalog")))
+    st.subheader("Peers")
+    st.markdown(methods.peers_text(fw))
+    _table(methods.peer_variables(fw))
+    st.caption("Settings: `data/scoreboard.toml` and `mapping/clusters.py`; SQL: `mapping/build/macros.sql`.")
+
+
+# ---------------------------------------------------------------------------------------------------------- console
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _console(path: str, mtime: float) -> Console:
+    return Console(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _console_run(stamp: tuple[str, float], sql: str) -> tuple[pd.DataFrame | None, bool, float, str | None]:
+    """The result (frame, truncated, seconds) or the message; cached so download clicks do not rerun a query."""
+    try:
+        result = _console(*stamp).run(sql)
+    except (Refused, ConsoleError) as exc:
+        return None, False, 0.0, str(exc)
+    return result.frame, result.truncated, result.seconds, None
+
+
+def console_view() -> None:
+    st.markdown(
+        f"Read-only SQL on the database (DuckDB). One read statement at a time (SELECT, WITH, EXPLAIN, DESCRIBE, "
+        f"SUMMARIZE, SHOW); stopped after {config.CONSOLE_TIMEOUT_S:g} s; at most {config.CONSOLE_ROW_CAP:,} rows "
+        "shown and downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
+        "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year)` computes LQs and stars."
+    )
+    current = (st.query_params.get("sql") or "")[:MAX_CHARS]
+    example = st.selectbox("Examples", ["", *EXAMPLES], key="console_example", format_func=lambda e: e or "choose")
+    if example and st.session_state.get("_console_example_used") != example:
+        st.session_state["_console_example_used"] = example
+        st.session_state["console_sql"] = EXAMPLES[example]
+    elif "console_sql" not in st.session_state or st.session_state.get("_console_url") != current:
+        st.session_state["console_sql"] = current or EXAMPLES["Tables of the database"]
+    st.session_state["_console_url"] = current
+    with st.form("console"):
+        sql = st.text_area("SQL", key="console_sql", height=180, max_chars=MAX_CHARS)
+        submitted = st.form_submit_button("Run", icon=":material/play_arrow:", type="primary")
+    if submitted:
+        current = sql.strip()
+        st.session_state["_console_url"] = current
+        if current:
+            st.query_params["sql"] = current
+        elif "sql" in st.query_params:
+            del st.query_params["sql"]
+    if not current:
+        return
+    frame, truncated, seconds, error = _console_run(data.stamp(), current)
+    if error:
+        st.error(error, icon=":material/block:")
+        return
+    note = f"{len(frame):,} rows in {seconds * 1000:.0f} ms"
+    if truncated:
+        note += f" (cut at {config.CONSOLE_ROW_CAP:,}: add a LIMIT or aggregate)"
+    st.caption(note + ". Source: this database; see the Sources tab for each table's origin (source_id).")
+    _table(frame)
+    c1, c2, _ = st.columns([1, 1, 6])
+    with c1:
+        _csv_button(frame, "query", key="dl_query_csv")
+    with c2:
+        st.download_button(
+            "Parquet",
+            export.to_parquet(frame),
+            file_name="query.parquet",
+            key="dl_query_parquet",
+            icon=":material/download:",
+        )
+
+
+# -------------------------------------------------------------------------------------------------------- downloads
+
+
+def _bundler(names: list[str], fmt: str):
+    """A callable for st.download_button: the zip is made on click, outside the script run (no Streamlit in it)."""
+    con = data.connection(*data.stamp())
+    listing = data.query("db_tables").set_index("table_name")
+    meta = {
+        "fmt": fmt,
+        "sources": data.query("sources"),
+        "descriptions": listing["description"].fillna("").to_dict(),
+        "columns": {n: data.query("table_columns", table_name=n) for n in names},
+        "built": dict(data.query("build_info").values.tolist()),
+    }
+
+    def make() -> bytes:
+        tables = {n: db.query_arrow(con, "table_rows", table_name=n, row_cap=50_000_000)[0] for n in names}
+        return downloads.bundle(tables, **meta)
+
+    return make
+
+
+def downloads_view() -> None:
+    listing = data.query("db_tables")
+    st.markdown(
+        "Every table of the database, as CSV or Parquet, zipped with the sources table (`sources.csv`) and a "
+        "README naming the build, the columns and the caveats. The zip is made when you click."
+    )
+    _table(listing, column_config={"rows": st.column_config.NumberColumn(format="%d")})
+    c1, c2, c3, c4 = st.columns([2, 2, 1.4, 1.4], vertical_alignment="bottom")
+    names = listing["table_name"].tolist()
+    name = state.choice("Table", names, param="table", default="indicators", container=c1)
+    fmt = state.choice(
+        "Format", list(downloads.FORMATS), param="fmt", default="csv", format_func=downloads.FORMATS.get, container=c2
+    )
+    if name is None:
+        return
+    with c3:
+        st.download_button(
+            f"{name}.{fmt} + sources",
+            _bundler([name], fmt),
+            file_name=f"{name}-{fmt}.zip",
+            mime="application/zip",
+            key="dl_table",
+            icon=":material/download:",
+            type="primary",
+        )
+    with c4:
+        st.download_button(
+            f"All {len(names)} tables",
+            _bundler(names, fmt),
+            file_name=f"clustermap-all-{fmt}.zip",
+            mime="application/zip",
+            key="dl_all",
+            icon=":material/download:",
+        )
+    with st.expander(f"Columns of {name}"):
+        _table(data.query("table_columns", table_name=name))
