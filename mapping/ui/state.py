@@ -203,7 +203,8 @@ def text(label: str, *, param: str, default: str = "", max_chars: int = 80, cont
     """A text input bound to a URL parameter (trimmed, length-capped)."""
     wkey = f"w_{param}"
     raw = (st.query_params.get(param) or "")[:max_chars]
-    if raw != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
+    # _write records an empty value as None: compare like with like, or an empty link resets what is typed.
+    if (raw or None) != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
         st.session_state[wkey] = raw or default
     if is_present():
         value = st.session_state[wkey]

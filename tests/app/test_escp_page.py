@@ -73,6 +73,16 @@ def test_partnerships_search_and_member_map(open_page):
     assert set(members["member_country"].dropna()) >= {"DE", "CZ", "PT"}
 
 
+def test_typing_a_search_filters_and_writes_the_link(open_page):
+    """Regression: an empty search box used to be reset to the (empty) link on every rerun, so typing did nothing."""
+    at = open_page(tab="partnerships")
+    everything = len(frame_with(at, "acronym"))
+    at.text_input(key="w_q").input("packaging").run()
+    assert at.text_input(key="w_q").value == "packaging"
+    assert 0 < len(frame_with(at, "acronym")) < everything
+    assert at.query_params["q"] == "packaging"
+
+
 def test_compare_spain_poland_sweden(open_page):
     at = open_page(tab="compare", countries="ES,PL,SE")
     side = frame_with(at, "SE")
