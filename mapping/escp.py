@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mapping.export import FORMULA_PREFIXES
+
 PROGRAMMES = {
     "ESCP-4i": "ESCP-4i (Going International)",
     "ESCP-4x": "ESCP-4x (Excellence)",
@@ -305,7 +307,7 @@ def read_members_csv(data: bytes, *, known_countries: set[str], max_bytes: int =
             if rec["completeness"] and rec["completeness"] not in COMPLETENESS:
                 problems.append(("completeness", rec["completeness"], f"one of: {', '.join(COMPLETENESS)}"))
             for col in ("member_organisation", "partnership_name", "role", "note"):
-                if rec[col].startswith(("=", "+", "@")):
+                if rec[col].startswith(FORMULA_PREFIXES):
                     problems.append((col, rec[col], "looks like a spreadsheet formula"))
             if problems:
                 errors += [(line, c, v[:60], r) for c, v, r in problems]

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from mapping.export import FORMULA_PREFIXES
+
 MAX_BYTES = 20_000_000  # 20 MB, as the upload widget says
 MAX_ROWS = 100_000
 MAX_ABS_VALUE = 1e15
+MAX_LABEL = 200
 CODE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 CODE_COLUMNS = ("nuts_id", "nuts_code", "nuts", "region_code", "region", "code", "geo")
 VALUE_COLUMNS = ("value", "values", "val", "score", "count", "amount")
@@ -44,7 +47,8 @@ def _error_frame(rows: list[tuple]) -> pd.DataFrame:
 def _decode(data: bytes) -> tuple[str | None, str]:
     if b"\x00" in data[:4096]:
         return None, "This looks like a binary file (an Excel workbook?). Save it as CSV (UTF-8) and upload again."
-    for enc, note in (("utf-8-sig", ""), ("cp1252", "The file is not UTF-8; it was read as Windows-1252.")):
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, even when the rest is not UTF-8
+    for enc, note in (("utf-8", ""), ("cp1252", "The file is not UTF-8; it was read as Windows-1252.")):
         try:
             return data.decode(enc), note
         except UnicodeDecodeError:
@@ -72,6 +76,13 @@ def read_upload(data: bytes) -> Upload:
     text, note = _decode(data)
     if text is None:
         return Upload(message=note)
+    result = _parse(text, note)
+    if note and note not in result.message:
+        result.message = f"{result.message} {note}".strip()
+    return result
+
+
+def _parse(text: str, note: str) -> Upload:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         return Upload(message="The first line must be a header naming the columns.")
@@ -132,7 +143,15 @@ def read_upload(data: bytes) -> Upload:
                 else:
                     record["value"] = v
             if label_col:
-                record["label"] = row[idx[label_col]].strip()[:200]
+                label = row[idx[label_col]].strip()
+                if label.startswith(FORMULA_PREFIXES):
+                    errors.append((lineno, label_col, label[:60], "looks like a spreadsheet formula"))
+                    ok = False
+                elif len(label) > MAX_LABEL:
+                    errors.append((lineno, label_col, label[:60], f"longer than {MAX_LABEL} characters"))
+                    ok = False
+                else:
+                    record["label"] = label
             if kind == "regions":
                 code = row[idx[code_col]].strip().upper()
                 if not CODE_RE.match(code):
