@@ -153,6 +153,19 @@ def _scan_functions(tokens: list[tuple[str, str]]) -> None:
             )
 
 
+def _parser() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory connection for parsing, with file access off and the configuration locked."""
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "enable_external_access": False,
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
+
+
 def check(sql: str) -> str:
     """Return the one read statement in ``sql`` (trailing semicolons dropped) or raise :class:`Refused`."""
     if not isinstance(sql, str) or not sql.strip():
@@ -161,21 +174,23 @@ def check(sql: str) -> str:
         raise Refused(f"The query is {len(sql):,} characters long; the console takes up to {MAX_CHARS:,}.")
     if "\x00" in sql:
         raise Refused("The query contains a NUL character.")
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise Refused(str(exc).split("\n")[0]) from exc
-    if not statements:
-        raise Refused("Type a query, e.g. SELECT * FROM sources.")
-    if len(statements) > 1:
-        raise Refused(f"One statement at a time: this text holds {len(statements)} statements separated by semicolons.")
-    statement = statements[0]
-    # The original text, not statement.query: DuckDB rewrites some statements (PRAGMA becomes a SELECT).
+    # Keywords first: the parser itself reads files for some statements (IMPORT DATABASE reads schema.sql).
     text = sql.strip().rstrip(";").strip()
     tokens = _tokens(text)
     keyword, at = _first_keyword(tokens)
     if keyword in REFUSED_KEYWORDS:
         raise Refused(REFUSED_KEYWORDS[keyword])
+    try:
+        with _parser() as parser:
+            statements = parser.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise Refused(friendly(str(exc))) from exc
+    if not statements:
+        raise Refused("Type a query, e.g. SELECT * FROM sources.")
+    if len(statements) > 1:
+        raise Refused(f"One statement at a time: this text holds {len(statements)} statements separated by semicolons.")
+    # The original text is what runs, not statement.query: DuckDB rewrites some statements (PRAGMA -> SELECT).
+    statement = statements[0]
     kind = statement.type.name
     if keyword in PIVOT_KEYWORDS and kind != "SELECT":
         raise Refused("PIVOT without an IN list creates a type first; name the values: PIVOT t ON col IN ('a', 'b').")
@@ -196,7 +211,9 @@ def check(sql: str) -> str:
     return text
 
 
-def friendly(message: str, *, timeout: float, memory_mb: int) -> str:
+def friendly(
+    message: str, *, timeout: float = config.CONSOLE_TIMEOUT_S, memory_mb: int = config.CONSOLE_MEMORY_MB
+) -> str:
     """DuckDB's error text as a message for the console's user."""
     first = message.split("\n")[0]
     low = first.lower()

@@ -1,0 +1,223 @@
+"""The SQL console refuses hostile statements with a clear message, runs read statements, stops runaway queries,
+and DuckDB's own configuration refuses what the checker might miss."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from mapping import db
+from mapping.console import Console, ConsoleError, Refused, check
+
+HOSTILE = {
+    # writes and DDL
+    "INSERT INTO sources VALUES ('x')": "read-only",
+    "UPDATE t SET x = 1": "read-only",
+    "DELETE FROM t": "read-only",
+    "CREATE TABLE evil AS SELECT 1": "read-only",
+    "CREATE OR REPLACE MACRO m() AS 1": "read-only",
+    "DROP TABLE t": "read-only",
+    "ALTER TABLE t RENAME TO u": "read-only",
+    "TRUNCATE t": "read-only",
+    "COMMENT ON TABLE t IS 'x'": "read-only",
+    "MERGE INTO t USING t AS s ON true WHEN MATCHED THEN DELETE": "read-only",
+    "VACUUM": "read-only",
+    "CHECKPOINT": "read-only",
+    "CREATE SECRET (TYPE s3, KEY_ID 'a', SECRET 'b')": "read-only",
+    # files
+    "COPY t TO '/tmp/out.csv'": "COPY",
+    "COPY t FROM '/etc/passwd'": "COPY",
+    "EXPORT DATABASE '/tmp/dump'": "EXPORT",
+    "IMPORT DATABASE '/tmp/dump'": "read-only",
+    # other databases
+    "ATTACH '/tmp/other.duckdb' AS o": "ATTACH",
+    "ATTACH ':memory:' AS m": "ATTACH",
+    "DETACH clustermap": "DETACH",
+    "USE memory": "USE",
+    # extensions
+    "INSTALL httpfs": "extensions",
+    "FORCE INSTALL httpfs": "read-only",
+    "LOAD httpfs": "extensions",
+    "LOAD '/tmp/evil.duckdb_extension'": "extensions",
+    # settings
+    "PRAGMA enable_profiling": "locked",
+    "PRAGMA table_info('t')": "locked",
+    "SET enable_external_access = true": "locked",
+    "SET lock_configuration = false": "locked",
+    "RESET threads": "locked",
+    "CALL pragma_version()": "CALL",
+    # reading local files and URLs
+    "SELECT * FROM read_csv('/etc/passwd')": "reads files",
+    "SELECT * FROM read_csv_auto('/etc/passwd')": "reads files",
+    "select * from READ_TEXT('/etc/passwd')": "reads files",
+    "SELECT content FROM read_blob('/root/.ssh/id_rsa')": "reads files",
+    "SELECT * FROM glob('/**')": "reads files",
+    "SELECT * FROM read_parquet('https://example.com/x.parquet')": "reads files",
+    "SELECT * FROM read_json('/etc/hosts')": "reads files",
+    "SELECT * FROM parquet_scan('/tmp/x.parquet')": "reads files",
+    "SELECT * FROM sniff_csv('/etc/passwd')": "reads files",
+    "SELECT * FROM ST_Read('/etc/passwd')": "reads files",
+    "SELECT * FROM st_read_meta('/etc/passwd')": "reads files",
+    "SELECT * FROM \"read_csv\"('/etc/passwd')": "reads files",
+    "SELECT * FROM main.read_text('/etc/passwd')": "reads files",
+    "SELECT * FROM read_csv /* comment */ ('/etc/passwd')": "reads files",
+    "SELECT * FROM '/etc/passwd'": "would read a file",
+    "SELECT * FROM 'https://example.com/data.csv'": "would read a file",
+    "SELECT * FROM t JOIN '/etc/passwd' ON true": "would read a file",
+    "SELECT getenv('HOME')": "reads files",
+    "SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')": "runs SQL built from text",
+    "SELECT * FROM query_table('/etc/passwd')": "runs SQL built from text",
+    # several statements, transactions, prepared statements
+    "SELECT 1; DROP TABLE t": "One statement at a time",
+    "SELECT 1; SELECT 2": "One statement at a time",
+    "SELECT 1;\nATTACH '/tmp/x.db'": "One statement at a time",
+    "SELECT 1; IMPORT DATABASE '/tmp/dump'": "switched off",  # the parser would read /tmp/dump/schema.sql
+    "BEGIN TRANSACTION": "Transactions",
+    "PREPARE p AS SELECT 1": "Prepared statements",
+    "EXECUTE p": "Prepared statements",
+    # EXPLAIN around a forbidden statement
+    "EXPLAIN COPY t TO '/tmp/x.csv'": "COPY",
+    "EXPLAIN ANALYZE CREATE TABLE x AS SELECT 1": "read-only",
+    "EXPLAIN SELECT * FROM read_csv('/etc/passwd')": "reads files",
+    # junk
+    "": "Type a query",
+    "   -- only a comment": "Type a query",
+    "SELEC 1": "syntax error",
+    "SELECT 'a\x00b'": "NUL",
+    "SELECT 1 " + "-- x" * 6000: "characters long",
+}
+
+ALLOWED = [
+    "SELECT 1",
+    "select * from t",
+    "  SELECT 1;  ",
+    "WITH a AS (SELECT 1 AS x) SELECT * FROM a",
+    "FROM t",
+    "VALUES (1, 2)",
+    "TABLE t",
+    "(SELECT 1) UNION ALL (SELECT 2)",
+    "DESCRIBE t",
+    "DESC t",
+    "SUMMARIZE t",
+    "SHOW TABLES",
+    "SHOW ALL TABLES",
+    "EXPLAIN SELECT * FROM t",
+    "EXPLAIN ANALYZE SELECT count(*) FROM t",
+    "SELECT url FROM sources WHERE url LIKE 'https://%'",  # a URL as a value is fine
+    "SELECT 'read_csv(/etc/passwd)' AS just_text",
+    "SELECT * FROM duckdb_tables()",
+    "-- a comment first\nSELECT 1",
+    "UNPIVOT t ON x INTO NAME k VALUE v",
+]
+
+
+def test_the_list_is_long_enough():
+    assert len(HOSTILE) >= 30
+
+
+@pytest.mark.parametrize("sql", list(HOSTILE))
+def test_hostile_statements_are_refused_with_a_reason(sql):
+    with pytest.raises(Refused) as refused:
+        check(sql)
+    assert HOSTILE[sql].lower() in str(refused.value).lower()
+
+
+def test_checking_never_reads_files(tmp_path):
+    """IMPORT DATABASE makes DuckDB's parser read schema.sql: the checker refuses before parsing, and parses with
+    file access off."""
+    (tmp_path / "schema.sql").write_text("CREATE TABLE pwned (x INTEGER);\n")
+    (tmp_path / "load.sql").write_text("")
+    with pytest.raises(Refused, match="read-only"):
+        check(f"IMPORT DATABASE '{tmp_path}'")
+    with pytest.raises(Refused, match="switched off"):
+        check(f"SELECT 1; IMPORT DATABASE '{tmp_path}'")
+
+
+@pytest.mark.parametrize("sql", ALLOWED)
+def test_read_statements_pass(sql):
+    assert check(sql) == sql.strip().rstrip(";").strip()
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("console") / "tiny.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE t AS SELECT range AS x, 'r' || range AS label FROM range(100)")
+        con.execute("CREATE TABLE sources (url VARCHAR)")
+        con.execute("INSERT INTO sources VALUES ('https://ec.europa.eu')")
+    return path
+
+
+@pytest.fixture(scope="module")
+def console(tiny_db):
+    c = Console(tiny_db, timeout=2.0, row_cap=50, workers=1)
+    yield c
+    c.close()
+
+
+def test_allowed_statements_run(console):
+    for sql in ALLOWED:
+        result = console.run(sql)
+        assert result.frame is not None, sql
+
+
+def test_rows_are_capped_and_the_cut_is_reported(console):
+    result = console.run("SELECT * FROM t")
+    assert len(result.frame) == 50 and result.truncated
+    assert console.run("SELECT * FROM t LIMIT 10").truncated is False
+
+
+def test_a_runaway_query_is_interrupted_and_the_console_keeps_working(console):
+    with pytest.raises(ConsoleError, match="longer than 2 s"):
+        console.run("SELECT count(*) FROM range(1000000000000)")
+    assert console.run("SELECT count(*) AS n FROM t").frame["n"].iat[0] == 100
+
+
+def test_a_query_duckdb_cannot_interrupt_is_killed_with_its_worker(tiny_db):
+    # repeat() builds one huge string in a single call: DuckDB checks for interrupts only between chunks.
+    c = Console(tiny_db, timeout=0.3, workers=1)
+    try:
+        first = c._all[0]
+        with pytest.raises(ConsoleError):
+            c.run("SELECT length(repeat('x', 600000000))")  # ~3 s of one function call, 600 MB
+        assert first.proc.poll() is not None, "the worker that ran away is gone"
+        assert c.run("SELECT 42 AS x").frame["x"].iat[0] == 42  # a fresh worker answers
+    finally:
+        c.close()
+
+
+def test_memory_hungry_queries_stop_with_a_message(console):
+    with pytest.raises(ConsoleError, match="memory"):
+        console.run("SELECT max(length(x)) FROM (SELECT list(range) AS x FROM range(400000000))")
+    assert console.run("SELECT 1 AS one").frame["one"].iat[0] == 1
+
+
+def test_errors_are_messages_not_tracebacks(console):
+    with pytest.raises(ConsoleError, match="nosuch"):
+        console.run("SELECT * FROM nosuch")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM glob('/*')",
+        "SELECT * FROM 'https://example.com/x.csv'",
+        "SET enable_external_access = true",
+        "SET lock_configuration = false",
+        "CREATE TABLE evil AS SELECT 1",
+        "ATTACH ':memory:' AS m",
+        "INSTALL httpfs",
+        "COPY t TO '/tmp/evil.csv'",
+    ],
+)
+def test_duckdb_itself_refuses_what_the_checker_might_miss(tiny_db, sql, tmp_path):
+    """Defence in depth: the connection the workers use refuses these even without the checker."""
+    con = db.connect(tiny_db)
+    try:
+        with pytest.raises(db.QueryError):
+            db.run_sql(con, sql)
+    finally:
+        con.close()
+    assert not (tmp_path / "evil.csv").exists()
