@@ -7,7 +7,10 @@ rendered by kaleido with the local Chromium; the HTML embeds plotly.js so it ope
 from __future__ import annotations
 
 import io
+import logging
 import textwrap
+import threading
+import warnings
 from collections.abc import Callable
 
 import pandas as pd
@@ -20,6 +23,39 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 Resolver = Callable[[str], dict]
+
+_log = logging.getLogger(__name__)
+_kaleido_lock = threading.Lock()
+_kaleido_state = {"server": False}
+
+
+def _render(fig: go.Figure, fmt: str) -> bytes:
+    """PNG/SVG bytes. A persistent kaleido Chromium is started on first use (0.1-0.5 s per image instead of a 2-4 s
+    browser start each time); if it fails, one image is made with a fresh browser as before."""
+    with _kaleido_lock:
+        if not _kaleido_state["server"]:
+            try:
+                import kaleido
+
+                kaleido.start_sync_server(silence_warnings=True)
+                _kaleido_state["server"] = True
+            except Exception:  # an older kaleido, or no browser: the one-shot path below still works
+                _log.exception("kaleido server did not start; images use a one-shot browser")
+                _kaleido_state["server"] = None
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            return fig.to_image(format=fmt)
+    except Exception:
+        if not _kaleido_state["server"]:
+            raise
+        _log.exception("kaleido server failed; restarting it")
+        import kaleido
+
+        with _kaleido_lock:
+            kaleido.stop_sync_server(silence_warnings=True)
+            _kaleido_state["server"] = False
+        return fig.to_image(format=fmt)
 
 
 def inline_geometry(fig: go.Figure, resolve: Resolver | None) -> go.Figure:
@@ -90,11 +126,11 @@ def _refit_map(fig: go.Figure, *, width: int, height: int, bottom: int) -> None:
 
 
 def to_png(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None, **size) -> bytes:
-    return captioned(fig, title=title, caption=caption, resolve=resolve, **size).to_image(format="png")
+    return _render(captioned(fig, title=title, caption=caption, resolve=resolve, **size), "png")
 
 
 def to_svg(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None, **size) -> bytes:
-    return captioned(fig, title=title, caption=caption, resolve=resolve, **size).to_image(format="svg")
+    return _render(captioned(fig, title=title, caption=caption, resolve=resolve, **size), "svg")
 
 
 def to_html(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None) -> bytes:

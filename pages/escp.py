@@ -21,7 +21,7 @@ if not present:
         share_box()
     st.warning(views.CAVEAT, icon=":material/info:")
 
-all_members = escp.prepare(data.query("escp_members_all"))
+all_members = views.recorded_members()
 programmes = [p for p in escp.ORDER if p in set(all_members["programme"])]
 default = [p for p in programmes if "predecessor" not in p]
 c1, c2, c3 = st.columns([4, 1.4, 3])
@@ -42,7 +42,7 @@ if not chosen:
     st.stop()
 if not present:
     with st.expander("Listed vs expected, per programme (how complete the record is)", expanded=tab == "countries"):
-        views.programme_overview(all_members)
+        views.programme_overview()
         st.caption(
             "Counting rules: a participation is a member organisation in a partnership (twice in two "
             "partnerships); affiliated entities and partnership-level rows are not counted; distinct "

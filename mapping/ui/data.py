@@ -7,10 +7,12 @@ geometry (array rings) is a shared resource: figure builders copy it and never m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -31,8 +33,13 @@ def connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
     return db.connect(path)
 
 
+@functools.lru_cache(maxsize=8)
+def _db_file(env: str | None) -> Path:
+    return config.db_path()
+
+
 def _stamp() -> tuple[str, float]:
-    path = config.db_path()
+    path = _db_file(os.environ.get("CLUSTERMAP_DB"))  # resolving the path costs more than the stat
     try:
         return str(path), path.stat().st_mtime
     except FileNotFoundError:

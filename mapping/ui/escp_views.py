@@ -65,12 +65,28 @@ def expected() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "escp_expected.csv")
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _recorded(stamp: tuple[str, float]) -> pd.DataFrame:
+    return escp.prepare(data.query("escp_members_all"))
+
+
+def recorded_members() -> pd.DataFrame:
+    """The member rows of the DB, prepared (folded names, programme keys); cached per DB build."""
+    return _recorded(data.stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _programme_summary(stamp: tuple[str, float]) -> pd.DataFrame:
+    return escp.programme_summary(_recorded(stamp), data.query("escp_partnership_list"), expected())
+
+
 def scope(programmes: list[str], *, full_only: bool) -> Scope:
-    recorded = data.query("escp_members_all")
     imported = st.session_state.get(IMPORT_KEY)
     mode = st.session_state.get(IMPORT_KEY + "_mode", "extend")
-    rows = escp.combine(recorded, imported, mode) if imported is not None else recorded
-    members = escp.prepare(rows)
+    if imported is None:
+        members = recorded_members()
+    else:
+        members = escp.prepare(escp.combine(data.query("escp_members_all"), imported, mode))
     members = members[members["programme"].isin(programmes)]
     partnerships = data.query("escp_partnership_list")
     only = escp.complete_partnerships(members, partnerships) if full_only else None
@@ -86,8 +102,9 @@ def _only(members: pd.DataFrame, only: set) -> pd.DataFrame:
     return members[[k in only for k in keys]]
 
 
-def programme_overview(members_all: pd.DataFrame) -> None:
-    summary = escp.programme_summary(members_all, data.query("escp_partnership_list"), expected())
+def programme_overview() -> None:
+    """Listed vs expected per programme, for the recorded sample (imports do not change it)."""
+    summary = _programme_summary(data.stamp())
     st.dataframe(
         summary,
         hide_index=True,
