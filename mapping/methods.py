@@ -50,9 +50,8 @@ PEERS = (
 
 def lq_methods() -> pd.DataFrame:
     """One row per star method with its rule at the default thresholds."""
-    return pd.DataFrame(
-        [{"method": spec["label"], "rule (defaults)": clusters.DEFAULTS.rule(key)} for key, spec in clusters.METHODS.items()]
-    )
+    rows = [{"method": m["label"], "rule (defaults)": clusters.DEFAULTS.rule(k)} for k, m in clusters.METHODS.items()]
+    return pd.DataFrame(rows)
 
 
 def thresholds() -> pd.DataFrame:
@@ -72,9 +71,11 @@ def thresholds() -> pd.DataFrame:
 
 
 def sector_sets() -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"sector set": k, "data": v["label"], "source_id": v["source_id"], "note": v["note"]} for k, v in clusters.SECTOR_SETS.items()]
-    )
+    rows = [
+        {"sector set": k, "data": v["label"], "source_id": v["source_id"], "note": v["note"]}
+        for k, v in clusters.SECTOR_SETS.items()
+    ]
+    return pd.DataFrame(rows)
 
 
 def normalisation_text(fw: scoreboard.Framework) -> str:

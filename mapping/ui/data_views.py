@@ -20,6 +20,15 @@ TABS = {
     "downloads": "Downloads",
 }
 
+SOURCE_COLUMNS = [
+    "source_id", "title", "publisher", "vintage", "rows_loaded", "licence", "attribution", "url", "file", "sha256",
+    "built_at", "nuts_version", "status", "notes",
+]  # fmt: skip
+CATALOG_COLUMNS = [
+    "indicator_id", "label", "unit", "dimension", "direction", "levels", "years", "n_regions", "source_id", "vintage",
+    "description", "map",
+]  # fmt: skip
+
 EXAMPLES = {
     "Tables of the database": (
         "SELECT table_name, comment AS holds, estimated_size AS rows\nFROM duckdb_tables()\nORDER BY table_name"
@@ -55,7 +64,13 @@ def _table(frame: pd.DataFrame, **kwargs) -> None:
 
 def _csv_button(frame: pd.DataFrame, name: str, *, key: str, label: str = "CSV") -> None:
     st.download_button(
-        label, export.to_csv(frame), file_name=f"{name}.csv", mime="text/csv", key=key, icon=":material/download:"
+        label,
+        lambda: export.to_csv(frame),  # made on click, not on every rerun
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
     )
 
 
@@ -71,10 +86,7 @@ def sources_view() -> None:
         "its source and vintage; `source_id` links every row of the database to a line here."
     )
     _table(
-        sources[
-            ["source_id", "title", "publisher", "vintage", "rows_loaded", "licence", "attribution", "url", "file"]
-            + ["sha256", "built_at", "nuts_version", "status", "notes"]
-        ],
+        sources[SOURCE_COLUMNS],
         column_config={
             "url": st.column_config.LinkColumn("official page"),
             "rows_loaded": st.column_config.NumberColumn("rows loaded", format="%d"),
@@ -113,10 +125,7 @@ def indicators_view() -> None:
         years=[f"{a}-{b}" if a != b else f"{a}" for a, b in zip(shown["min_year"], shown["max_year"], strict=True)],
     )
     _table(
-        view[
-            ["indicator_id", "label", "unit", "dimension", "direction", "levels", "years", "n_regions"]
-            + ["source_id", "vintage", "description", "map"]
-        ],
+        view[CATALOG_COLUMNS],
         column_config={
             "map": st.column_config.LinkColumn("map", display_text="open map"),
             "n_regions": st.column_config.NumberColumn("regions", format="%d"),
@@ -139,7 +148,9 @@ def crosswalk_view() -> None:
     st.markdown("**Rows per source and placement**")
     st.dataframe(wide, width="stretch")
     xwalk = data.query("crosswalk")
-    st.markdown(f"**The crosswalk** ({len(xwalk)} rows, `data/nuts_crosswalk.csv`, compiled from Eurostat's NUTS history)")
+    st.markdown(
+        f"**The crosswalk** ({len(xwalk)} rows, `data/nuts_crosswalk.csv`, compiled from Eurostat's NUTS history)"
+    )
     method = state.choice(
         "Method", ["all", *sorted(xwalk["method"].unique())], param="xmethod", default="all", widget="segmented_control"
     )
@@ -255,10 +266,11 @@ def console_view() -> None:
     with c2:
         st.download_button(
             "Parquet",
-            export.to_parquet(frame),
+            lambda: export.to_parquet(frame),
             file_name="query.parquet",
             key="dl_query_parquet",
             icon=":material/download:",
+            on_click="ignore",
         )
 
 
@@ -307,6 +319,7 @@ def downloads_view() -> None:
             mime="application/zip",
             key="dl_table",
             icon=":material/download:",
+            on_click="ignore",
             type="primary",
         )
     with c4:
@@ -317,6 +330,7 @@ def downloads_view() -> None:
             mime="application/zip",
             key="dl_all",
             icon=":material/download:",
+            on_click="ignore",
         )
     with st.expander(f"Columns of {name}"):
         _table(data.query("table_columns", table_name=name))

@@ -1,0 +1,108 @@
+"""The Data page in AppTest on the real DB: every view, search, console results and refusals, URL state."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mapping.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def open_data(real_db, monkeypatch):
+    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
+
+    def _open(**params) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page("pages/data.py")
+        for k, v in params.items():
+            at.query_params[k] = str(v)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open
+
+
+def test_sources_view_lists_every_source_with_checksums(open_data):
+    at = open_data()
+    table = at.dataframe[0].value
+    assert len(table) == 25
+    assert table["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert (table["rows_loaded"] > 0).all()
+    files = at.dataframe[1].value
+    assert len(files) >= 25 and files["bytes"].gt(0).all()
+
+
+def test_indicator_search_filters_and_is_kept_in_the_url(open_data):
+    at = open_data(tab="indicators")
+    everything = len(at.dataframe[0].value)
+    at.text_input(key="w_q").input("unemployment").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < everything
+    assert (
+        found["label"].str.lower().str.contains("unemployment").all()
+        or found["description"].str.lower().str.contains("unemployment").all()
+    )
+    assert at.query_params["q"] == "unemployment"
+
+
+def test_crosswalk_and_report_views(open_data):
+    at = open_data(tab="crosswalk", xmethod="split")
+    xwalk = at.dataframe[-1].value
+    assert set(xwalk["method"]) == {"split"} and "PL12" in set(xwalk["from_code"])
+    at = open_data(tab="report", report="eurostat_sbs_r_nuts06_r2")
+    report = at.dataframe[-1].value
+    assert "rows read" in set(report["item"])
+    assert report.loc[report["item"] == "rows read", "count"].iat[0] == 916_318
+
+
+def test_methods_view_shows_the_parameters_that_run(open_data):
+    at = open_data(tab="methods")
+    thresholds = at.dataframe[1].value.set_index("parameter")
+    assert thresholds.loc["spec_lq", "default"] == 2.0
+    inputs = at.dataframe[3].value
+    assert len(inputs) == 31 and {"year", "transform", "weight", "direction"} <= set(inputs.columns)
+
+
+def test_console_runs_a_query_from_the_link(open_data):
+    at = open_data(tab="console", sql="SELECT source_id, rows_loaded FROM sources ORDER BY source_id")
+    result = at.dataframe[0].value
+    assert len(result) == 25 and list(result.columns) == ["source_id", "rows_loaded"]
+    assert not at.error
+
+
+@pytest.mark.parametrize(
+    "sql,said",
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "reads files"),
+        ("DROP TABLE sources", "read-only"),
+        ("SELECT 1; SELECT 2", "One statement"),
+        ("SELECT * FROM nosuch_table", "nosuch_table"),
+    ],
+)
+def test_console_refuses_with_a_message(open_data, sql, said):
+    at = open_data(tab="console", sql=sql)
+    assert len(at.dataframe) == 0
+    assert said in at.error[0].value
+
+
+def test_console_example_fills_the_box_and_run_writes_the_link(open_data):
+    at = open_data(tab="console")
+    at.selectbox(key="console_example").select("Innovation index (RIS 2023) of German regions").run()
+    sql = at.text_area(key="console_sql").value
+    assert "ris.0" in sql
+    at.button[0].click().run()  # the form's Run button
+    assert at.query_params["sql"] == sql.strip()
+    assert len(at.dataframe[0].value) == 38
+
+
+def test_downloads_view_offers_every_table(open_data):
+    at = open_data(tab="downloads", table="escp_members", fmt="parquet")
+    listing = at.dataframe[0].value
+    assert len(listing) == 21 and listing["description"].notna().all()
+    assert at.selectbox(key="w_table").value == "escp_members"
+    assert at.query_params["fmt"] == "parquet"
