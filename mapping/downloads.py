@@ -26,15 +26,20 @@ def is_geometry(field: pa.Field) -> bool:
     return (field.metadata or {}).get(b"ARROW:extension:name") == GEOARROW_WKB
 
 
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table as a DataFrame with geometry as WKT text and other binary values as hex."""
+def wkt(column: pa.ChunkedArray) -> list[str | None]:
+    """WKB geometry as WKT at full precision; invalid geometry becomes None."""
     import shapely
 
+    geoms = shapely.from_wkb(column.to_numpy(zero_copy_only=False), on_invalid="ignore")
+    return list(shapely.to_wkt(geoms, rounding_precision=-1))
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with geometry as WKT text and other binary values as hex."""
     columns = {}
     for field, column in zip(table.schema, table.columns, strict=True):
         if is_geometry(field):
-            wkb = column.to_numpy(zero_copy_only=False)
-            columns[field.name] = pd.Series(shapely.to_wkt(shapely.from_wkb(wkb), rounding_precision=-1), dtype=object)
+            columns[field.name] = pd.Series(wkt(column), dtype=object)
         elif pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
             columns[field.name] = pd.Series([None if v is None else v.hex() for v in column.to_pylist()], dtype=object)
         else:

@@ -214,7 +214,7 @@ def _console(path: str, mtime: float) -> Console:
     return Console(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=600)
 def _console_run(stamp: tuple[str, float], sql: str) -> tuple[pd.DataFrame | None, bool, float, str | None]:
     """The result (frame, truncated, seconds) or the message; cached so download clicks do not rerun a query."""
     try:

@@ -48,6 +48,7 @@ HOSTILE = {
     "CALL pragma_version()": "CALL",
     # reading local files and URLs
     "SELECT * FROM read_csv('/etc/passwd')": "reads files",
+    "EXPLAIN (FORMAT json) SELECT 1": "no options",
     "SELECT * FROM read_csv_auto('/etc/passwd')": "reads files",
     "select * from READ_TEXT('/etc/passwd')": "reads files",
     "SELECT content FROM read_blob('/root/.ssh/id_rsa')": "reads files",
@@ -64,14 +65,40 @@ HOSTILE = {
     "SELECT * FROM '/etc/passwd'": "would read a file",
     "SELECT * FROM 'https://example.com/data.csv'": "would read a file",
     "SELECT * FROM t JOIN '/etc/passwd' ON true": "would read a file",
-    "SELECT getenv('HOME')": "reads files",
-    "SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')": "runs SQL built from text",
-    "SELECT * FROM query_table('/etc/passwd')": "runs SQL built from text",
+    "SELECT getenv('HOME')": "not available",
+    "SELECT * FROM query('SELECT * FROM read_csv(''/etc/passwd'')')": "not available",
+    "SELECT * FROM query_table('/etc/passwd')": "not available",
+    "SELECT * FROM json_execute_serialized_sql('{}')": "not available",
+    "SELECT * FROM parquet_full_metadata('/tmp/x.parquet')": "not available",
+    "SELECT * FROM read_blob('data/clustermap.duckdb')": "not available",
+    "SELECT * FROM duckdb_settings()": "not available",
+    "SELECT current_setting('temp_directory')": "not available",
+    # state a table function could change behind the locked configuration
+    "SELECT * FROM enable_logging('QueryLog', storage := 'stdout')": "not available",
+    "SELECT * FROM enable_profiling()": "not available",
+    "SELECT * FROM duckdb_logs()": "not available",
+    "SELECT * FROM checkpoint()": "not available",
+    # PROJ reads files named in a coordinate-system definition
+    "SELECT ST_Transform(ST_Point(0, 0), 'EPSG:4326', '+init=/tmp/myinit:foo', always_xy := true)": "EPSG:3035",
+    "SELECT ST_Transform(ST_Point(0, 0), 'EPSG:4326', c) FROM (SELECT 'EPSG:3035' AS c)": "constants",
+    "SELECT ST_Transform(ST_Point(0, 0), 'EPSG:4326', '+proj=merc +nadgrids=/etc/passwd')": "EPSG:3035",
+    # files by name in other places
+    'SELECT * FROM "f.csv"': "would read a file",
+    "SELECT * FROM sources, 'f.csv'": "would read a file",
+    "SELECT * FROM (FROM 'z.csv')": "would read a file",
+    "DESCRIBE 'f.csv'": "would read a file",
+    "SUMMARIZE SELECT * FROM 'f.csv'": "would read a file",
+    # unicode tricks: byte offsets, invisible characters
+    "SELECT 'é' AS x, * FROM query('SELECT 42 AS q') -- pad": "not available",
+    "SELECT 'éé' AS x, * FROM read_text('/etc/passwd') -- pad": "not available",
+    "/* é */ IMPORT DATABASE '/tmp/imp'": "read-only",
+    "\ufeffIMPORT DATABASE '/tmp/imp'": "invisible",
+    "SELECT 1\u200b": "invisible",
     # several statements, transactions, prepared statements
-    "SELECT 1; DROP TABLE t": "One statement at a time",
+    "SELECT 1; DROP TABLE t": "read-only",
     "SELECT 1; SELECT 2": "One statement at a time",
-    "SELECT 1;\nATTACH '/tmp/x.db'": "One statement at a time",
-    "SELECT 1; IMPORT DATABASE '/tmp/dump'": "switched off",  # the parser would read /tmp/dump/schema.sql
+    "SELECT 1;\nATTACH '/tmp/x.db'": "ATTACH",
+    "SELECT 1; IMPORT DATABASE '/tmp/dump'": "read-only",  # refused before the parser reads /tmp/dump/schema.sql
     "BEGIN TRANSACTION": "Transactions",
     "PREPARE p AS SELECT 1": "Prepared statements",
     "EXECUTE p": "Prepared statements",
@@ -82,7 +109,8 @@ HOSTILE = {
     # junk
     "": "Type a query",
     "   -- only a comment": "Type a query",
-    "SELEC 1": "syntax error",
+    "SELEC 1": "only read statements",
+    "SELECT FROM WHERE": "syntax error",
     "SELECT 'a\x00b'": "NUL",
     "SELECT 1 " + "-- x" * 6000: "characters long",
 }
@@ -129,7 +157,7 @@ def test_checking_never_reads_files(tmp_path):
     (tmp_path / "load.sql").write_text("")
     with pytest.raises(Refused, match="read-only"):
         check(f"IMPORT DATABASE '{tmp_path}'")
-    with pytest.raises(Refused, match="switched off"):
+    with pytest.raises(Refused, match="read-only"):
         check(f"SELECT 1; IMPORT DATABASE '{tmp_path}'")
 
 
@@ -221,3 +249,56 @@ def test_duckdb_itself_refuses_what_the_checker_might_miss(tiny_db, sql, tmp_pat
     finally:
         con.close()
     assert not (tmp_path / "evil.csv").exists()
+
+
+# ----------------------------------------------------------------------------- found by a red-team review
+
+
+def test_a_tokenizer_bomb_is_stopped_in_the_worker_not_in_the_app(tiny_db):
+    """DuckDB's tokenizer is cubic on long operator runs: checking happens in the worker, which is killed."""
+    c = Console(tiny_db, timeout=1.5, workers=1)
+    try:
+        with pytest.raises(ConsoleError, match="longer than"):
+            c.run("SELECT 1 " + "+" * 9000)
+        assert c.run("SELECT 7 AS x").frame["x"].iat[0] == 7
+    finally:
+        c.close()
+
+
+def test_logging_cannot_drain_the_pool_or_leak_queries(console):
+    for _ in range(3):  # more times than there are workers
+        with pytest.raises(Refused):
+            console.run("SELECT * FROM enable_logging('QueryLog', storage := 'stdout')")
+    for _ in range(4):
+        assert console.run("SELECT 1 AS one").frame["one"].iat[0] == 1
+    with pytest.raises(Refused):
+        console.run("SELECT type, message FROM duckdb_logs()")
+
+
+def test_odd_types_become_text_and_duplicate_names_stay_apart(console):
+    result = console.run(
+        "SELECT 1 AS a, 2 AS a, DATE '5881580-07-10' AS far, 'infinity'::DATE AS inf, '24:00:00'::TIME AS t24, "
+        "TIME_NS '23:59:59.999999999' AS tns, union_value(k := 1) AS u, [1, 2] AS l, {'x': 1} AS s, "
+        "MAP {'k': 1} AS m, INTERVAL 1 DAY AS i, '101'::BIT AS b, 'ab'::BLOB AS bl, "
+        "ST_GeomFromText('LINESTRING (0 0)') AS bad_geom, ST_Point(1, 2) AS good_geom"
+    )
+    frame = result.frame
+    assert list(frame.columns[:2]) == ["a", "a_1"] and frame["a"].iat[0] == 1 and frame["a_1"].iat[0] == 2
+    assert frame["l"].iat[0] == "[1, 2]" and isinstance(frame["inf"].iat[0], str)
+    assert frame["good_geom"].iat[0] == "POINT (1 2)" and frame["bad_geom"].isna().iat[0]
+
+
+def test_a_type_arrow_cannot_export_is_a_message_and_the_worker_survives(console):
+    with pytest.raises(ConsoleError):
+        console.run("SELECT 1::VARIANT AS v")
+    assert console.run("SELECT 2 AS two").frame["two"].iat[0] == 2
+
+
+def test_nested_results_are_bounded_in_the_worker(tiny_db):
+    c = Console(tiny_db, timeout=4.0, byte_cap=4 * 2**20, row_cap=100_000, workers=1)
+    try:
+        with pytest.raises(ConsoleError, match="larger than"):
+            # ~1.5 MB of Arrow, ~80 MB as text: cut in the worker, never sent to the app
+            c.run("SELECT list_transform(range(300), x -> {'a': true}) AS l FROM range(20000)")
+    finally:
+        c.close()
