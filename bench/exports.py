@@ -13,8 +13,8 @@ import time
 import pyarrow as pa
 
 from bench.common import Figure
-from bench.map import _db_path
-from mapping import db, downloads, explorer, export, geo, maps
+from bench.map import _db_path, default_map_frames
+from mapping import db, downloads, export, geo, maps
 
 REPEATS = 3
 
@@ -26,14 +26,7 @@ def _timed(make) -> tuple[float, bytes]:
 
 
 def _map_figure(con):
-    meta = db.query(con, "catalog").set_index("indicator_id").loc[explorer.DEFAULT_INDICATOR]
-    frames = explorer.map_frames(
-        lambda name, **p: db.query(con, name, **p),
-        indicator=explorer.DEFAULT_INDICATOR,
-        year=int(meta["max_year"]),
-        level=2,
-        nuts_version=meta["nuts_version"],
-    )
+    meta, frames = default_map_frames(con)
     g2 = db.query(con, "geometry", level=2, scale="60M")
     geoms = geo.parse_geometries(zip(g2["key"], g2["geojson"], strict=True))
     base_frame = db.query(con, "base_outlines", scale="60M")

@@ -117,6 +117,19 @@ def rerun_figures(db_path: Path) -> list[Figure]:
     ]
 
 
+def default_map_frames(con):
+    """The map page's default view (default indicator, latest year, NUTS 2): its catalog row and frames."""
+    meta = db.query(con, "catalog").set_index("indicator_id").loc[explorer.DEFAULT_INDICATOR]
+    frames = explorer.map_frames(
+        lambda name, **p: db.query(con, name, **p),
+        indicator=explorer.DEFAULT_INDICATOR,
+        year=int(meta["max_year"]),
+        level=2,
+        nuts_version=meta["nuts_version"],
+    )
+    return meta, frames
+
+
 def size_figures(db_path: Path) -> list[Figure]:
     """Payload sizes. Geometry travels once per browser session as a static file (by URL); every rerun
     sends the figure with data only; exports inline the geometry (self-contained figure)."""
@@ -126,14 +139,7 @@ def size_figures(db_path: Path) -> list[Figure]:
         base_geoms = geo.parse_geometries(zip(base_frame["code"], base_frame["geojson"], strict=True))
         base = geo.feature_collection(base_frame["code"], base_geoms)
         out = []
-        meta = db.query(con, "catalog").set_index("indicator_id").loc[explorer.DEFAULT_INDICATOR]
-        frames = explorer.map_frames(
-            lambda name, **p: db.query(con, name, **p),
-            indicator=explorer.DEFAULT_INDICATOR,
-            year=int(meta["max_year"]),
-            level=2,
-            nuts_version=meta["nuts_version"],
-        )
+        meta, frames = default_map_frames(con)
         spec = maps.MapSpec(title="t", unit=meta["unit"])
         n2 = len(frames.values) + len(frames.no_data)
         by_url = maps.choropleth(
