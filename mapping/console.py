@@ -8,14 +8,17 @@ worker (``python -m mapping.console <db> <memory_mb>``):
    keyword (SELECT, WITH, FROM, VALUES, TABLE, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW, PIVOT/UNPIVOT), known
    refusals (writes, COPY, ATTACH, INSTALL/LOAD, PRAGMA/SET, CALL, ...) named before parsing; then parsed on an
    empty in-memory connection with file access off, and its syntax tree (``json_serialize_sql``) walked: every
-   table function must be on an allowlist (or a table macro of the DB), every table name a plain identifier
-   (``FROM 'file.csv'`` and ``FROM "file.csv"`` are file reads), no function on a denylist, coordinate systems
-   only as ``AUTH:code`` (PROJ reads files named in ``+init=``);
+   table function must be on an allowlist (or a table macro of the DB), every table name a table of the DB, a
+   CTE of the query or one of a few catalog views (``FROM 'file.csv'``, ``FROM x.csv`` and ``FROM "file.csv"`` are
+   file reads; ``pg_settings`` and ``duckdb_databases`` show paths), no function on a denylist, coordinate
+   systems only as ``AUTH:code``, also inside a type (PROJ reads files named in ``+init=``);
 2. **runs** it on the DB opened read-only with file and network access off and the configuration locked (the
    guard for whatever the checker misses), one DuckDB thread, a DuckDB memory limit, an address-space limit, a
    zero file-size limit (no file can be written) and, where the kernel allows, no network namespace;
 3. **converts** the result to plain columns (numbers, text, dates; geometry as WKT; nested and exotic types as
-   text; duplicate names made unique) within a byte cap, so the app process only ever receives a simple table;
+   text; duplicate names made unique) within caps on columns, cells (rows x columns) and bytes - bytes as pandas
+   will hold them, one Python object per text or date cell - so the app process only ever receives a small,
+   simple table;
 4. reports a changed setting so its parent replaces it.
 
 The parent interrupts nothing itself: a worker that has not answered by the time limit is killed and replaced.
@@ -46,6 +49,8 @@ import pyarrow as pa
 from mapping import config
 
 MAX_CHARS = 10_000
+MAX_COLUMNS = 300  # columns in a result
+CELL_CAP = 1_000_000  # rows x columns in a result: wide results get fewer rows (each cell can become an object)
 RSS_MARGIN_MB = 1024  # a worker is killed above memory_mb + this much resident memory
 ADDRESS_MARGIN_MB = 5120  # address-space backstop above memory_mb (DuckDB reserves ~1.5 GB it does not touch)
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -84,8 +89,8 @@ REFUSED_KEYWORDS = {
 # Table functions a query may use; everything else (file readers, logging, profiling, secrets, dynamic SQL,
 # checkpoints ...) is refused. Table macros stored in the DB (cluster_cells) are added by the worker.
 TABLE_FUNCTIONS = {
-    "range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree", "histogram",
-    "histogram_values", "duckdb_tables", "duckdb_columns", "duckdb_views", "duckdb_schemas", "duckdb_types",
+    "range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree",
+    "duckdb_tables", "duckdb_columns", "duckdb_views", "duckdb_schemas", "duckdb_types",
     "duckdb_functions", "duckdb_constraints", "duckdb_indexes", "duckdb_keywords", "duckdb_dependencies",
     "duckdb_sequences", "pragma_table_info", "pragma_version", "icu_calendar_names", "pg_timezone_names",
 }  # fmt: skip
@@ -96,9 +101,18 @@ DENIED_FUNCTIONS = {
 }  # fmt: skip
 CRS_FUNCTIONS = {"st_transform", "st_setcrs"}
 CRS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*:[A-Za-z0-9_.-]+$")
-PROJ_MARKERS = re.compile(r"\+?\b(init|nadgrids|geoidgrids|grids|proj|pipeline)\s*=|/vsi", re.I)
+PROJ_MARKERS = re.compile(r"\+?\b(init|nadgrids|geoidgrids|grids|proj|pipeline)\s*=|/vsi|parameterfile", re.I)
 PLAIN_NAME = re.compile(r'^(?:[A-Za-z_][A-Za-z0-9_]*|"[A-Za-z_][A-Za-z0-9_]*")$')
 SHOW_NAMES = {'"tables"', "__show_tables_expanded", "tables"}
+# Catalog views a query may read besides the DB's own tables (no paths, settings, logs or prepared statements:
+# duckdb_databases, pragma_database_list, pg_settings, duckdb_logs ... are refused like any unknown name).
+CATALOG_VIEWS = {
+    ("", "duckdb_tables"), ("", "duckdb_columns"), ("", "duckdb_views"), ("", "duckdb_schemas"),
+    ("", "duckdb_types"), ("", "duckdb_constraints"), ("", "duckdb_indexes"),
+    ("information_schema", "tables"), ("information_schema", "columns"), ("information_schema", "schemata"),
+    ("information_schema", "views"),
+}  # fmt: skip
+MAX_MESSAGE = 2000  # characters of an error message sent back to the app
 
 _IDENT = re.compile(rb'"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*')
 _ALLOWED_CONTROL = {"\t", "\n", "\r"}
@@ -118,6 +132,7 @@ class Result:
     truncated: bool
     seconds: float
     sql: str
+    row_cap: int = config.CONSOLE_ROW_CAP  # rows shown at most (fewer for very wide results)
 
 
 def precheck(sql: Any) -> str:
@@ -206,8 +221,47 @@ def _constant_text(node: dict) -> str | None:
     return None
 
 
-def _check_tree(tree: dict, table_macros: frozenset[str]) -> None:
+def _cte_names(tree: dict) -> set[str]:
+    names = set()
+    for node in _walk(tree):
+        entries = node.get("cte_map", {})
+        for entry in entries.get("map", []) if isinstance(entries, dict) else []:
+            names.add(str(entry.get("key", "")).lower())
+    return names
+
+
+def _check_relation(node: dict, tables: frozenset[str], ctes: set[str]) -> None:
+    """A table name must be a table of the DB, a CTE of the query or an allowed catalog view; anything else (a
+    dotted name DuckDB would read as a file, a system view with paths or settings) is refused."""
+    name = str(node.get("table_name", ""))
+    schema = str(node.get("schema_name", ""))
+    if not PLAIN_NAME.match(name) or (schema and not PLAIN_NAME.match(schema)):
+        shown = f"{schema}.{name}" if schema else name
+        raise Refused(
+            f"FROM {shown[:60]!r} would read a file or URL; the console only queries the tables of the "
+            "database (SHOW TABLES lists them)."
+        )
+    key = name.strip('"').lower()
+    schema = schema.strip('"').lower()
+    known = (
+        (schema in ("", "main") and key in tables)
+        or (not schema and key in ctes)
+        or ((schema if schema != "main" else "", key) in CATALOG_VIEWS)
+    )
+    if node.get("catalog_name") or not known:
+        shown = ".".join(p for p in (node.get("catalog_name"), schema, key) if p)
+        raise Refused(
+            f"{shown[:60]!r} is not a table of the database; the console queries its tables (SHOW TABLES lists "
+            "them) and the catalog views duckdb_tables, duckdb_columns and information_schema.tables/columns."
+        )
+
+
+def _check_tree(tree: dict, table_macros: frozenset[str], tables: frozenset[str], system_views: frozenset[str]) -> None:
     """Walk the syntax tree of a SELECT (json_serialize_sql) and refuse what reads files or changes state."""
+    ctes = _cte_names(tree)
+    hiding = sorted(ctes & system_views)
+    if hiding:
+        raise Refused(f"{hiding[0]!r} names a system view; give the WITH query another name.")
     for text in _strings(tree):
         if PROJ_MARKERS.search(text):
             raise Refused(
@@ -226,12 +280,7 @@ def _check_tree(tree: dict, table_macros: frozenset[str]) -> None:
                     f"{', '.join(sorted(TABLE_FUNCTIONS | table_macros))}."
                 )
         elif kind == "BASE_TABLE":
-            name = str(node.get("table_name", ""))
-            if not PLAIN_NAME.match(name):
-                raise Refused(
-                    f"FROM {name[:60]!r} would read a file or URL; the console only queries the tables of the "
-                    "database (SHOW TABLES lists them)."
-                )
+            _check_relation(node, tables, ctes)
         elif kind == "SHOW_REF":
             name = str(node.get("table_name", ""))
             if name and name not in SHOW_NAMES and not PLAIN_NAME.match(name):
@@ -246,6 +295,10 @@ def _check_tree(tree: dict, table_macros: frozenset[str]) -> None:
                     if arg.get("class") == "CONSTANT" and (text is None or CRS_RE.match(text)):
                         continue  # AUTH:code, or a boolean (always_xy)
                     raise Refused(f"{name}() takes coordinate systems written as 'EPSG:3035' (constants) here.")
+        for modifier in node.get("user_type_modifiers") or []:  # GEOMETRY('EPSG:3035'): a CRS inside a type
+            value = modifier.get("value") if isinstance(modifier, dict) else None
+            if isinstance(value, str) and not CRS_RE.match(value):
+                raise Refused("Type parameters such as a coordinate system are written as 'EPSG:3035' here.")
 
 
 def _serialize(parser, text: str) -> dict:
@@ -255,8 +308,11 @@ def _serialize(parser, text: str) -> dict:
     return tree
 
 
-def check(sql: str, *, table_macros: frozenset[str] = frozenset()) -> str:
+def check(sql: str, *, tables: frozenset[str] = frozenset(), table_macros: frozenset[str] = frozenset()) -> str:
     """Return the one read statement in ``sql`` (trailing semicolons dropped) or raise :class:`Refused`.
+
+    ``tables`` are the (lower-case) table and view names of the DB a query may read; ``table_macros`` its table
+    macros.
 
     Runs DuckDB's tokenizer and parser: call it in a worker process, never in the app's (see the module doc).
     """
@@ -314,7 +370,13 @@ def check(sql: str, *, table_macros: frozenset[str] = frozenset()) -> str:
             if inner_kw not in READ_KEYWORDS | PIVOT_KEYWORDS or inner_kw == "explain":
                 raise Refused(REFUSED_KEYWORDS.get(inner_kw, "EXPLAIN works on a read query here: EXPLAIN SELECT ..."))
             inner = text.encode("utf-8")[rest[0][2] :].decode("utf-8")
-        _check_tree(_serialize(parser, inner), table_macros)
+        system_views = frozenset(
+            r[0].lower()
+            for r in parser.execute(
+                "SELECT view_name FROM duckdb_views() WHERE internal AND schema_name IN ('main', 'pg_catalog')"
+            ).fetchall()
+        )
+        _check_tree(_serialize(parser, inner), table_macros, tables, system_views)
     return text
 
 
@@ -395,6 +457,30 @@ def _simple(type_: pa.DataType) -> bool:
     )
 
 
+class TooWide(ValueError):
+    """The result has more columns than the console shows."""
+
+
+def result_row_cap(columns: int, row_cap: int, cell_cap: int = CELL_CAP) -> int:
+    """Rows shown for a result this wide: the row cap, fewer when rows x columns would pass the cell cap."""
+    if columns > MAX_COLUMNS:
+        raise TooWide(f"The result has {columns:,} columns; the console shows up to {MAX_COLUMNS}: select fewer.")
+    return max(1, min(row_cap, cell_cap // max(1, columns)))
+
+
+def frame_bytes(table: pa.Table) -> int:
+    """Rough size of ``table`` as a pandas DataFrame: text, dates, decimals, nulls in boolean columns and the like
+    become one Python object per cell (a pointer plus ~50 bytes), which Arrow's byte count does not show."""
+    total = 0
+    for column in table.columns:
+        t = column.type
+        native = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_timestamp(t)) or (
+            pa.types.is_boolean(t) and column.null_count == 0
+        )
+        total += column.nbytes if native else column.nbytes + 58 * len(column)
+    return total
+
+
 def plain_table(table: pa.Table, *, budget: int = config.CONSOLE_BYTE_CAP) -> pa.Table:
     """Columns a DataFrame and a spreadsheet can hold: geometry as WKT, nested/binary/odd types as text, unique
     names. Numbers, text, dates and timestamps keep their type when pandas can hold the values."""
@@ -404,10 +490,10 @@ def plain_table(table: pa.Table, *, budget: int = config.CONSOLE_BYTE_CAP) -> pa
     seen: dict[str, int] = {}
     arrays = []
     for field, column in zip(table.schema, table.columns, strict=True):
-        name = field.name or "column"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
+        name = base = field.name or "column"
+        while name in seen:
+            seen[base] += 1
+            name = f"{base}_{seen[base]}"
         seen.setdefault(name, 0)
         names.append(name)
         if is_geometry(field):
@@ -532,6 +618,7 @@ class Console:
         db: the DuckDB file.
         timeout: seconds before a query is stopped (interrupted in the worker, or the worker killed).
         row_cap: rows returned at most (the result says when it was cut).
+        cell_cap: rows x columns returned at most: a wide result gets fewer rows (``Result.row_cap`` says how many).
         byte_cap: bytes of result at most; larger results are refused.
         memory_mb: DuckDB memory limit per worker; the worker is killed above ``memory_mb + RSS_MARGIN_MB`` resident.
         workers: processes, i.e. queries running at once; others wait up to ``timeout`` for a free one.
@@ -543,12 +630,14 @@ class Console:
         *,
         timeout: float = config.CONSOLE_TIMEOUT_S,
         row_cap: int = config.CONSOLE_ROW_CAP,
+        cell_cap: int = CELL_CAP,
         byte_cap: int = config.CONSOLE_BYTE_CAP,
         memory_mb: int = config.CONSOLE_MEMORY_MB,
         workers: int = 2,
     ) -> None:
         self.db = Path(db)
         self.timeout, self.row_cap, self.byte_cap, self.memory_mb = timeout, row_cap, byte_cap, memory_mb
+        self.cell_cap = cell_cap
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
@@ -596,13 +685,20 @@ class Console:
             frame = pa.ipc.open_stream(io.BytesIO(body)).read_all().to_pandas()
         except (pa.ArrowException, ValueError, OverflowError, TypeError) as exc:
             raise ConsoleError(f"The result could not be shown: {exc}") from exc
-        return Result(frame=frame, truncated=bool(head.get("truncated")), seconds=seconds, sql=text)
+        cap = int(head.get("row_cap", self.row_cap))
+        return Result(frame=frame, truncated=bool(head.get("truncated")), seconds=seconds, sql=text, row_cap=cap)
 
     def _ask(self, worker: _Worker, text: str) -> tuple[dict, bytes, float]:
         if not worker.wait_ready(30.0):
             raise ConsoleError("The query process did not start; try again.")
         start = time.monotonic()
-        request = {"sql": text, "row_cap": self.row_cap, "byte_cap": self.byte_cap, "timeout": self.timeout * 0.9}
+        request = {
+            "sql": text,
+            "row_cap": self.row_cap,
+            "cell_cap": self.cell_cap,
+            "byte_cap": self.byte_cap,
+            "timeout": self.timeout * 0.9,
+        }
         answer = worker.ask(request, start + self.timeout, self.byte_cap)
         seconds = time.monotonic() - start
         if answer is None:
@@ -680,6 +776,13 @@ def _serve(db: str, memory_mb: int) -> None:  # pragma: no cover - runs in the w
                 "SELECT function_name FROM duckdb_functions() WHERE function_type = 'table_macro' AND NOT internal"
             ).fetchall()
         )
+        tables = frozenset(
+            r[0].lower()
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
+                "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+            ).fetchall()
+        )
         baseline = _settings(con)
     except Exception as exc:  # reported to the parent, which shows it
         reply({"error": f"cannot open the database: {exc}"})
@@ -688,7 +791,7 @@ def _serve(db: str, memory_mb: int) -> None:  # pragma: no cover - runs in the w
     for line in proto_in:
         request = json.loads(line)
         try:
-            text = check(request["sql"], table_macros=macros)
+            text = check(request["sql"], tables=tables, table_macros=macros)
         except Refused as exc:
             reply({"ok": False, "refused": True, "error": str(exc)})
             continue
@@ -701,12 +804,13 @@ def _serve(db: str, memory_mb: int) -> None:  # pragma: no cover - runs in the w
         body, head = b"", {}
         try:
             reader = cur.execute(text).to_arrow_reader(min(request["row_cap"] + 1, 10_000))
+            row_cap = result_row_cap(len(reader.schema), request["row_cap"], request.get("cell_cap", CELL_CAP))
             batches, rows, size = [], 0, 0
             for batch in reader:
                 batches.append(batch)
                 rows += batch.num_rows
                 size += batch.nbytes
-                if rows > request["row_cap"] or size > request["byte_cap"]:
+                if rows > row_cap or size > request["byte_cap"]:
                     break
             too_large = ValueError(
                 f"The result is larger than {request['byte_cap'] / 2**20:.0f} MB; select fewer columns or rows."
@@ -715,21 +819,23 @@ def _serve(db: str, memory_mb: int) -> None:  # pragma: no cover - runs in the w
                 raise too_large
             table = pa.Table.from_batches(batches, schema=reader.schema)
             del batches
-            truncated = table.num_rows > request["row_cap"]
-            table = plain_table(table.slice(0, request["row_cap"]), budget=request["byte_cap"])
-            if table.nbytes > request["byte_cap"]:
+            truncated = table.num_rows > row_cap
+            table = plain_table(table.slice(0, row_cap), budget=request["byte_cap"])
+            if table.nbytes > request["byte_cap"] or frame_bytes(table) > request["byte_cap"]:
                 raise too_large
             sink = io.BytesIO()
             with pa.ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
             del table
-            body, head = sink.getvalue(), {"ok": True, "truncated": truncated}
+            body, head = sink.getvalue(), {"ok": True, "truncated": truncated, "row_cap": row_cap}
+        except TooWide as exc:
+            body, head = b"", {"ok": False, "error": str(exc)}
         except ResultTooLarge:
             body, head = b"", {"ok": False, "error": str(too_large)}
         except MemoryError:
             body, head = b"", {"ok": False, "error": "Out of memory", "retire": True}
         except Exception as exc:  # every failure is a message for the user; the worker stays usable
-            body, head = b"", {"ok": False, "error": str(exc) or type(exc).__name__}
+            body, head = b"", {"ok": False, "error": (str(exc) or type(exc).__name__)[:MAX_MESSAGE]}
         finally:
             timer.cancel()
             cur.close()

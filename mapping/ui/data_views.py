@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from mapping import config, db, downloads, export, methods, scoreboard
-from mapping.console import MAX_CHARS, Console, ConsoleError, Refused
+from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, Result
 from mapping.ui import data, state
 
 TABS = {
@@ -214,21 +214,22 @@ def _console(path: str, mtime: float) -> Console:
     return Console(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl=600)
-def _console_run(stamp: tuple[str, float], sql: str) -> tuple[pd.DataFrame | None, bool, float, str | None]:
-    """The result (frame, truncated, seconds) or the message; cached so download clicks do not rerun a query."""
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _console_run(stamp: tuple[str, float], sql: str) -> tuple[Result | None, str | None]:
+    """The result or the message; cached so download clicks do not rerun a query (results are capped in rows,
+    cells and bytes by the console, so eight of them stay well under a gigabyte)."""
     try:
-        result = _console(*stamp).run(sql)
+        return _console(*stamp).run(sql), None
     except (Refused, ConsoleError) as exc:
-        return None, False, 0.0, str(exc)
-    return result.frame, result.truncated, result.seconds, None
+        return None, str(exc)
 
 
 def console_view() -> None:
     st.markdown(
         f"Read-only SQL on the database (DuckDB). One read statement at a time (SELECT, WITH, EXPLAIN, DESCRIBE, "
         f"SUMMARIZE, SHOW); stopped after {config.CONSOLE_TIMEOUT_S:g} s; at most {config.CONSOLE_ROW_CAP:,} rows "
-        "shown and downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
+        f"(fewer when a result has over {CELL_CAP // config.CONSOLE_ROW_CAP} columns) shown and "
+        "downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
         "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year)` computes LQs and stars."
     )
     current = (st.query_params.get("sql") or "")[:MAX_CHARS]
@@ -251,13 +252,14 @@ def console_view() -> None:
             del st.query_params["sql"]
     if not current:
         return
-    frame, truncated, seconds, error = _console_run(data.stamp(), current)
+    result, error = _console_run(data.stamp(), current)
     if error:
         st.error(error, icon=":material/block:")
         return
-    note = f"{len(frame):,} rows in {seconds * 1000:.0f} ms"
-    if truncated:
-        note += f" (cut at {config.CONSOLE_ROW_CAP:,}: add a LIMIT or aggregate)"
+    frame = result.frame
+    note = f"{len(frame):,} rows in {result.seconds * 1000:.0f} ms"
+    if result.truncated:
+        note += f" (cut at {result.row_cap:,}: add a LIMIT or aggregate)"
     st.caption(note + ". Source: this database; see the Sources tab for each table's origin (source_id).")
     _table(frame)
     c1, c2, _ = st.columns([1, 1, 6])

@@ -7,7 +7,19 @@ import duckdb
 import pytest
 
 from mapping import db
-from mapping.console import Console, ConsoleError, Refused, check
+from mapping.console import (
+    MAX_COLUMNS,
+    Console,
+    ConsoleError,
+    Refused,
+    TooWide,
+    check,
+    frame_bytes,
+    plain_table,
+    result_row_cap,
+)
+
+TABLES = frozenset({"t", "sources"})  # the tables of the tiny DB below
 
 HOSTILE = {
     # writes and DDL
@@ -113,6 +125,35 @@ HOSTILE = {
     "SELECT FROM WHERE": "syntax error",
     "SELECT 'a\x00b'": "NUL",
     "SELECT 1 " + "-- x" * 6000: "characters long",
+    # found by the third red-team review: names that are not tables of the DB
+    "SELECT name, setting FROM pg_settings": "not a table",
+    "SELECT * FROM pg_catalog.pg_settings": "not a table",
+    "SELECT * FROM duckdb_databases": "not a table",
+    "SELECT * FROM pragma_database_list": "not a table",
+    "SELECT * FROM duckdb_logs": "not a table",
+    "SELECT * FROM pg_prepared_statements": "not a table",
+    "SELECT * FROM sqlite_master": "not a table",
+    "SELECT * FROM x.csv": "not a table",
+    "SELECT * FROM x.parquet": "not a table",
+    'SELECT * FROM "/etc/passwd".csv': "would read a file",
+    'SELECT * FROM "/proc/self/environ".csv': "would read a file",
+    "DESCRIBE x.csv": "not a table",
+    "SHOW x.json": "not a table",
+    "SUMMARIZE x.csv": "not a table",
+    "EXPLAIN ANALYZE SELECT * FROM x.csv": "not a table",
+    "SELECT * FROM clustermap.main.sources": "not a table",
+    "SELECT * FROM system.main.duckdb_settings": "not a table",
+    "SELECT * FROM nosuch": "not a table",
+    "SELECT * FROM histogram('x.csv', column0)": "not available",
+    "SELECT * FROM histogram_values('t', x)": "not available",
+    "WITH pg_settings AS (SELECT 1) SELECT * FROM pg_settings": "system view",
+    "SELECT * FROM (WITH duckdb_databases AS (SELECT 1 AS x) SELECT x FROM duckdb_databases), duckdb_databases": (
+        "system view"
+    ),
+    "SELECT ST_Transform(ST_Point(1, 2)::GEOMETRY('BOUNDCRS[PARAMETERFILE[\"a\",\"/etc/passwd\"]]'), 'EPSG:4326')": (
+        "EPSG:3035"
+    ),
+    "SELECT CAST(ST_Point(1, 2) AS GEOMETRY('+init=/tmp/x:y'))": "EPSG:3035",
 }
 
 ALLOWED = [
@@ -136,6 +177,15 @@ ALLOWED = [
     "SELECT * FROM duckdb_tables()",
     "-- a comment first\nSELECT 1",
     "UNPIVOT t ON x INTO NAME k VALUE v",
+    "SELECT * FROM main.t",
+    "SELECT table_name FROM information_schema.tables",
+    "SELECT column_name FROM information_schema.columns WHERE table_name = 't'",
+    "SELECT * FROM duckdb_columns",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
+    "WITH t AS (SELECT 2 AS y) SELECT * FROM t",  # a CTE may hide a table of the DB
+    "SELECT * FROM pragma_table_info('t')",
+    "SELECT 1 AS a_1, 2 AS a, 3 AS a",
+    "SELECT ST_AsText(ST_Point(1, 2)::GEOMETRY('EPSG:4326')) AS p",
 ]
 
 
@@ -146,7 +196,7 @@ def test_the_list_is_long_enough():
 @pytest.mark.parametrize("sql", list(HOSTILE))
 def test_hostile_statements_are_refused_with_a_reason(sql):
     with pytest.raises(Refused) as refused:
-        check(sql)
+        check(sql, tables=TABLES)
     assert HOSTILE[sql].lower() in str(refused.value).lower()
 
 
@@ -163,7 +213,7 @@ def test_checking_never_reads_files(tmp_path):
 
 @pytest.mark.parametrize("sql", ALLOWED)
 def test_read_statements_pass(sql):
-    assert check(sql) == sql.strip().rstrip(";").strip()
+    assert check(sql, tables=TABLES) == sql.strip().rstrip(";").strip()
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +228,7 @@ def tiny_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def console(tiny_db):
-    c = Console(tiny_db, timeout=2.0, row_cap=50, workers=1)
+    c = Console(tiny_db, timeout=2.0, row_cap=50, cell_cap=1000, workers=1)
     yield c
     c.close()
 
@@ -221,8 +271,10 @@ def test_memory_hungry_queries_stop_with_a_message(console):
 
 
 def test_errors_are_messages_not_tracebacks(console):
-    with pytest.raises(ConsoleError, match="nosuch"):
+    with pytest.raises(Refused, match="nosuch"):
         console.run("SELECT * FROM nosuch")
+    with pytest.raises(ConsoleError, match="nosuch"):
+        console.run("SELECT nosuch FROM t")
 
 
 @pytest.mark.parametrize(
@@ -302,3 +354,52 @@ def test_nested_results_are_bounded_in_the_worker(tiny_db):
             c.run("SELECT list_transform(range(300), x -> {'a': true}) AS l FROM range(20000)")
     finally:
         c.close()
+
+
+def test_catalog_views_with_paths_or_settings_are_refused_in_the_worker(console, tiny_db):
+    for sql in ("SELECT * FROM pg_settings", "SELECT path FROM duckdb_databases", "SELECT * FROM x.csv"):
+        with pytest.raises(Refused, match="not a table"):
+            console.run(sql)
+    assert console.run("SELECT count(*) AS n FROM information_schema.tables").frame["n"].iat[0] == 2
+    assert str(tiny_db) not in console.run("SELECT * FROM duckdb_tables").frame.to_csv()
+
+
+def test_wide_results_get_fewer_rows_and_too_wide_ones_a_message(console):
+    """171 characters of SELECT *,*,* made 1,600 date columns x 10,000 rows: 64 MB as Arrow, ~4.7 GB in the app."""
+    assert result_row_cap(1, 10_000) == 10_000
+    assert result_row_cap(250, 10_000) == 4_000
+    with pytest.raises(TooWide):
+        result_row_cap(MAX_COLUMNS + 1, 10_000)
+    stars = "SELECT " + ",".join(["*"] * 16) + " FROM (SELECT " + ",".join(["*"] * 20) + " FROM t)"  # 640 columns
+    with pytest.raises(ConsoleError, match="640 columns"):
+        console.run(stars)
+    result = console.run("SELECT " + ", ".join(f"x AS c{i}" for i in range(40)) + " FROM t")  # cell cap 1,000
+    assert len(result.frame) == 25 and result.truncated and result.row_cap == 25
+    assert console.run("SELECT x, label FROM t LIMIT 20").row_cap == 50
+
+
+def test_the_byte_cap_counts_what_pandas_will_hold():
+    import pyarrow as pa
+
+    dates = pa.table({"d": pa.array([0] * 1000, pa.date32())})
+    ints = pa.table({"i": pa.array(range(1000), pa.int64())})
+    null_bools = pa.table({"b": pa.array([None] * 1000, pa.bool_())})
+    assert frame_bytes(ints) == 8000
+    assert frame_bytes(dates) > 50 * 1000 > dates.nbytes
+    assert frame_bytes(null_bools) > 50 * 1000 > null_bools.nbytes
+
+
+def test_generated_column_names_never_collide():
+    import pyarrow as pa
+
+    table = pa.table([pa.array([1]), pa.array([2]), pa.array([3]), pa.array([4])], names=["a_1", "a", "a", "a"])
+    names = plain_table(table).column_names
+    assert len(set(names)) == 4 and names[:2] == ["a_1", "a"]
+
+
+def test_a_huge_error_message_is_cut_and_the_worker_answers_at_once(console):
+    first = console._all[0] if console._all else None
+    with pytest.raises(ConsoleError) as failed:
+        console.run("SELECT error(repeat('x', 100000))")
+    assert "longer than" not in str(failed.value) and len(str(failed.value)) <= 2000
+    assert first is None or first.proc.poll() is None  # not killed for a long message
