@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from mapping.formatting import fmt
+from mapping.formatting import fmt, wrap_words
 
 # Okabe-Ito, a colour-blind-safe qualitative palette.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -280,18 +280,6 @@ def peer_contributions(
     return _base_layout(fig, height=height).update_layout(margin=dict(t=90))
 
 
-def _wrap(text: str, width: int = 16) -> str:
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if line and len(line) + len(w) + 1 > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
-
-
 def _score_range(frame: pd.DataFrame) -> list[float]:
     """0-1 for min-max scores; wider when z-scores fall outside."""
     lo, hi = np.nanmin(frame.to_numpy(dtype=float)), np.nanmax(frame.to_numpy(dtype=float))
@@ -300,7 +288,7 @@ def _score_range(frame: pd.DataFrame) -> list[float]:
 
 def radar(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int = 520) -> go.Figure:
     """Dimension scores of several regions on one radar."""
-    theta = [_wrap(labels.get(c, c)) for c in scores.columns]
+    theta = [wrap_words(labels.get(c, c)) for c in scores.columns]
     fig = go.Figure()
     for i, (code, row) in enumerate(scores.iterrows()):
         fig.add_trace(
@@ -333,7 +321,7 @@ def parallel(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, s
                 showscale=False,
             ),
             dimensions=[
-                dict(label=_wrap(labels.get(c, c), 18), values=scores[c].tolist(), range=_score_range(scores))
+                dict(label=wrap_words(labels.get(c, c), 18), values=scores[c].tolist(), range=_score_range(scores))
                 for c in scores.columns
             ],
         )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mapping.build.readers import ESCP_MEMBER_COLS
 from mapping.export import FORMULA_PREFIXES
 
 PROGRAMMES = {
@@ -45,20 +46,7 @@ EXPECTED_KEYS = {  # manifest-free names used in data/escp_expected.csv
     "Euroclusters": "Euroclusters",
     "INNOSUP-1": "INNOSUP-1",
 }
-MEMBER_COLUMNS = [
-    "programme",
-    "generation",
-    "period",
-    "partnership_acronym",
-    "partnership_name",
-    "member_organisation",
-    "member_country",
-    "role",
-    "source_url",
-    "note",
-    "member_country_source",
-    "completeness",
-]
+MEMBER_COLUMNS = ESCP_MEMBER_COLS  # the sources file's columns, also the import template's
 REQUIRED_COLUMNS = ["programme", "partnership_acronym", "member_organisation", "member_country", "role", "source_url"]
 COMPLETENESS = ("full list on page", "partial", "coordinator only", "partnership-level fact only")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")

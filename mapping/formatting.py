@@ -20,3 +20,16 @@ def fmt(value: object, unit: str = "") -> str:
     else:
         text = f"{v:.3g}"
     return f"{text} {unit}".strip() if unit else text
+
+
+def wrap_words(text: str, width: int = 16) -> str:
+    """``text`` broken into lines of about ``width`` characters with <br> (plotly labels and colour-bar titles)."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

@@ -16,7 +16,7 @@ import pydeck as pdk
 from plotly.colors import sample_colorscale
 
 from mapping.flags import describe_flags
-from mapping.formatting import fmt
+from mapping.formatting import fmt, wrap_words
 
 # Colour-blind-safe scales (cividis and viridis are perceptually uniform and CVD-safe; PuOr is a
 # ColorBrewer diverging scale that stays readable for deuteranopia and protanopia).
@@ -30,18 +30,6 @@ LAND_COLOUR = "#f4f4f2"
 BORDER_COLOUR = "#6b6b6b"
 HIGHLIGHT_COLOUR = "#d7191c"
 MAP_DOMAIN_RIGHT = 0.86  # the colour bar sits to the right of the map, not on it
-
-
-def _wrap_unit(unit: str, width: int = 16) -> str:
-    words, lines, line = unit.split(), [], ""
-    for w in words:
-        if line and len(line) + len(w) + 1 > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
 
 
 @dataclass(frozen=True)
@@ -167,7 +155,7 @@ def choropleth(
                 showlegend=True,
             )
         )
-    colorbar_title = _wrap_unit(spec.unit)
+    colorbar_title = wrap_words(spec.unit)
     z = has_value["value"].to_numpy(dtype=float)
     if spec.log2:
         has_value = has_value[has_value["value"] > 0]

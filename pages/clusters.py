@@ -8,18 +8,11 @@ from mapping import clusters
 from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
 from mapping.ui import cluster_views as views
 from mapping.ui import data, state
-from mapping.ui.layout import share_box
+from mapping.ui.layout import page_header
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
-present = state.is_present()
-if not present:
-    head, share = st.columns([6, 1], vertical_alignment="bottom")
-    head.title("Cluster specialisation")
-    with share:
-        share_box()
+present = page_header("Cluster specialisation")
 
 c1, c2, c3, c4 = st.columns([2.2, 2.2, 0.9, 2.4])
 sector_set = state.choice(

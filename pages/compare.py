@@ -8,18 +8,11 @@ from mapping import charts
 from mapping.ui import data, state
 from mapping.ui import scoreboard_views as views
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import share_box
+from mapping.ui.layout import page_header
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
-present = state.is_present()
-if not present:
-    head, share = st.columns([6, 1], vertical_alignment="bottom")
-    head.title("Compare regions")
-    with share:
-        share_box()
+present = page_header("Compare regions")
 
 method = state.choice(
     "Normalisation",

@@ -9,9 +9,7 @@ from mapping.ui import data, state
 from mapping.ui import data_views as views
 from mapping.ui.layout import share_box
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
 head, share = st.columns([6, 1], vertical_alignment="bottom")
 head.title("Data and methods")

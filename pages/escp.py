@@ -7,18 +7,12 @@ import streamlit as st
 from mapping import escp
 from mapping.ui import data, state
 from mapping.ui import escp_views as views
-from mapping.ui.layout import share_box
+from mapping.ui.layout import page_header
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
-present = state.is_present()
+present = page_header("European cluster partnerships by country")
 if not present:
-    head, share = st.columns([6, 1], vertical_alignment="bottom")
-    head.title("European cluster partnerships by country")
-    with share:
-        share_box()
     st.warning(views.CAVEAT, icon=":material/info:")
 
 all_members = views.recorded_members()

@@ -8,25 +8,18 @@ from mapping import explorer, maps, provenance
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, map_figure, state
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import figure_height, share_box
+from mapping.ui.layout import figure_height, page_header
 from mapping.ui.map_panel import region_panel
 from mapping.ui.map_upload import upload_section
 from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_picker
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
 catalog = data.query("catalog").set_index("indicator_id", drop=False)
 lookup = data.query("region_lookup")
 state.take_map_click("map_chart")
-present = state.is_present()
 
-if not present:
-    head, share = st.columns([6, 1], vertical_alignment="bottom")
-    head.title("Map explorer")
-    with share:
-        share_box()
+present = page_header("Map explorer")
 
 # --- indicator, level, year, country, view -------------------------------------------------------
 c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])

@@ -6,18 +6,11 @@ import streamlit as st
 
 from mapping.ui import data, state
 from mapping.ui import scoreboard_views as views
-from mapping.ui.layout import share_box
+from mapping.ui.layout import page_header
 
-if problem := data.database_ready():
-    st.error(problem)
-    st.stop()
+data.require_database()
 
-present = state.is_present()
-if not present:
-    head, share = st.columns([6, 1], vertical_alignment="bottom")
-    head.title("Regional ecosystem scoreboard")
-    with share:
-        share_box()
+present = page_header("Regional ecosystem scoreboard")
 
 c1, c2, c3 = st.columns([2.4, 1.6, 1.6])
 method = state.choice(

@@ -80,6 +80,13 @@ def database_ready() -> str | None:
     return None
 
 
+def require_database() -> None:
+    """Stop the page with a message when the DB cannot be opened."""
+    if problem := database_ready():
+        st.error(problem)
+        st.stop()
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _geometries(stamp: tuple[str, float], level: int, scale: str) -> dict[str, dict]:
     frame = db.query(connection(*stamp), "geometry", level=level, scale=scale)

@@ -62,6 +62,18 @@ def current_link(*, extra: dict[str, str] | None = None, drop: tuple[str, ...] =
     return base + ("?" + urlencode(params) if params else "")
 
 
+def page_header(title: str) -> bool:
+    """The page title with the Share box beside it, left out in presentation mode; returns whether the page is in
+    presentation mode."""
+    present = is_present()
+    if not present:
+        head, share = st.columns([6, 1], vertical_alignment="bottom")
+        head.title(title)
+        with share:
+            share_box()
+    return present
+
+
 def share_box() -> None:
     """The current view's link, a presentation link and an iframe snippet."""
     if is_present():
@@ -77,4 +89,13 @@ def share_box() -> None:
         st.code(f'<iframe src="{embed}" width="100%" height="760" style="border:0"></iframe>', language="html")
 
 
-__all__ = ["PAGES", "SHARED", "chrome", "current_link", "figure_height", "share_box", "sidebar_navigation"]
+__all__ = [
+    "PAGES",
+    "SHARED",
+    "chrome",
+    "current_link",
+    "figure_height",
+    "page_header",
+    "share_box",
+    "sidebar_navigation",
+]
