@@ -264,10 +264,16 @@ def test_a_query_duckdb_cannot_interrupt_is_killed_with_its_worker(tiny_db):
         c.close()
 
 
-def test_memory_hungry_queries_stop_with_a_message(console):
-    with pytest.raises(ConsoleError, match="memory"):
-        console.run("SELECT max(length(x)) FROM (SELECT list(range) AS x FROM range(400000000))")
-    assert console.run("SELECT 1 AS one").frame["one"].iat[0] == 1
+def test_memory_hungry_queries_stop_with_a_message(tiny_db):
+    # A small memory limit and a generous timeout: the memory wall must be what stops it, however slow the machine
+    # (with a 2 s timeout a slow CI runner hit the clock first).
+    c = Console(tiny_db, timeout=60.0, memory_mb=256, workers=1)
+    try:
+        with pytest.raises(ConsoleError, match="memory"):
+            c.run("SELECT max(length(x)) FROM (SELECT list(range) AS x FROM range(400000000))")
+        assert c.run("SELECT 1 AS one").frame["one"].iat[0] == 1
+    finally:
+        c.close()
 
 
 def test_errors_are_messages_not_tracebacks(console):
@@ -347,7 +353,7 @@ def test_a_type_arrow_cannot_export_is_a_message_and_the_worker_survives(console
 
 
 def test_nested_results_are_bounded_in_the_worker(tiny_db):
-    c = Console(tiny_db, timeout=4.0, byte_cap=4 * 2**20, row_cap=100_000, workers=1)
+    c = Console(tiny_db, timeout=60.0, byte_cap=4 * 2**20, row_cap=100_000, workers=1)  # the byte cap, not the clock
     try:
         with pytest.raises(ConsoleError, match="larger than"):
             # ~1.5 MB of Arrow, ~80 MB as text: cut in the worker, never sent to the app
