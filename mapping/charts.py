@@ -286,8 +286,11 @@ def _score_range(frame: pd.DataFrame) -> list[float]:
     return [min(0.0, float(np.floor(lo))), max(1.0, float(np.ceil(hi)))]
 
 
-def radar(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int = 520) -> go.Figure:
-    """Dimension scores of several regions on one radar."""
+def radar(
+    scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int | None = None
+) -> go.Figure:
+    """Dimension scores of several regions on one radar (by default taller by a legend line per region)."""
+    height = height or 440 + 20 * len(scores)
     theta = [wrap_words(labels.get(c, c)) for c in scores.columns]
     fig = go.Figure()
     for i, (code, row) in enumerate(scores.iterrows()):
@@ -307,7 +310,8 @@ def radar(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str]
         ),
         legend=dict(orientation="h", y=-0.12, x=0),
     )
-    return _base_layout(fig, height=height)
+    # Side margins for the angular labels left and right of the circle (10 px cut them off in a half-width column).
+    return _base_layout(fig, height=height).update_layout(margin=dict(l=80, r=80, t=40))
 
 
 def parallel(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int = 460) -> go.Figure:
@@ -341,9 +345,14 @@ def parallel(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, s
 
 
 def indicator_bars(
-    norm: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int = 520
+    norm: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int | None = None
 ) -> go.Figure:
-    """Normalised indicator scores, one bar group per indicator, one colour per region."""
+    """Normalised indicator scores, one bar group per indicator, one colour per region.
+
+    Without ``height`` the chart grows with regions x indicators (and a legend line per region) so bars stay legible.
+    """
+    if height is None:
+        height = max(420, 110 + 20 * len(norm) + len(norm.columns) * max(40, 11 * len(norm)))
     fig = go.Figure()
     y = [labels.get(c, c) for c in norm.columns]
     for i, (code, row) in enumerate(norm.iterrows()):
@@ -356,10 +365,11 @@ def indicator_bars(
                 marker_color=OKABE_ITO[i % len(OKABE_ITO)],
             )
         )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.08, yanchor="top", x=0))
+    # Legend above the bars: below them it sat on the x-axis title.
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_xaxes(title="normalised score", range=_score_range(norm), gridcolor="#eeeeee")
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=11))
-    return _base_layout(fig, height=height).update_layout(margin=dict(b=90))
+    return _base_layout(fig, height=height)
 
 
 def grouped_bars(pivot: pd.DataFrame, *, value: str, height: int = 420) -> go.Figure:

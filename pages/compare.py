@@ -26,7 +26,7 @@ sc = views.loaded(method)
 nm, labels = views.names(sc), views.dim_labels(sc)
 codes = list(sc.board.universe["code"])
 linked = st.query_params.get("region")
-default = [c for c in (linked, "DE21", "FR10", "PL91", "ES51") if c in codes][:4]
+default = [c for c in dict.fromkeys((linked, "DE21", "FR10", "PL91", "ES51")) if c in codes][:4]
 regions = state.multi_choice(
     "Regions (up to 10)",
     codes,

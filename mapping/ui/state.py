@@ -133,7 +133,7 @@ def multi_choice(
                 notice(f"The link named {param} not available here: {', '.join(t[:20] for t in bad[:5])}; left out.")
             chosen = list(dict.fromkeys(by_text[t] for t in wanted if t in by_text))
         else:
-            chosen = [d for d in default if d in by_text.values()]
+            chosen = list(dict.fromkeys(d for d in default if d in by_text.values()))
         if max_selections and len(chosen) > max_selections:
             notice(f"The link named more than {max_selections} {param}; kept the first {max_selections}.")
             chosen = chosen[:max_selections]

@@ -91,6 +91,13 @@ def test_compare_page(open_page):
     assert params(again) == params(at)
 
 
+@pytest.mark.parametrize("region", ["DE21", "PL91"])
+def test_compare_opened_from_a_region_lists_it_once_first(open_page, region):
+    at = open_page("pages/compare.py", region=region)
+    table = at.dataframe[0].value
+    assert table.index[0] == region and table.index.is_unique and len(table) == 4
+
+
 def test_compare_needs_two_regions(open_page):
     at = open_page("pages/compare.py", regions="DE21")
     assert any("at least two" in i.value for i in at.info)
