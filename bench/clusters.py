@@ -14,6 +14,7 @@ import time
 
 import duckdb
 
+from bench import common
 from bench.common import Figure
 from mapping import clusters, db
 from mapping.build.pipeline import MACROS
@@ -131,7 +132,5 @@ def synthetic(db_path, copies: int = 100) -> list[Figure]:
 
 
 def run() -> list[Figure]:
-    from bench.map import _db_path
-
-    path = _db_path()
+    path = common.db_path()
     return [*real_data(path), *synthetic(path)]

@@ -1,8 +1,31 @@
-"""Shared helpers: a result row type and the table printer."""
+"""Shared helpers: a result row type, the table printer, the benchmark database and local Streamlit servers
+(the benchmarks and the browser/websocket tests start their servers the same way)."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from mapping import config
+
+# The yardstick for rerun times: one selectbox and a line of text, served beside the app.
+BARE_PAGE = """
+import streamlit as st
+st.title("Bare page")
+choice = st.selectbox("Year", list(range(2013, 2025)), key="w_year")
+st.write(f"chosen {choice}")
+"""
 
 
 @dataclass
@@ -25,3 +48,86 @@ def print_table(figures: list[Figure]) -> None:
     print("-" * 132)
     for f in figures:
         print(f.row())
+
+
+def percentiles_ms(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p95 of durations in seconds, in milliseconds."""
+    arr = np.array(seconds) * 1000
+    return float(np.percentile(arr, 50)), float(np.percentile(arr, 95))
+
+
+def db_path() -> Path:
+    """The configured database, built from the sources folder first if it is missing."""
+    path = config.db_path()
+    if not path.exists():
+        from mapping.build import build
+
+        build(config.sources_dir(), path, progress=lambda m: None)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+@contextmanager
+def streamlit_server(
+    args: Sequence[str],
+    *,
+    env: dict,
+    cwd: Path = config.PROJECT_ROOT,
+    log: IO | None = None,
+    timeout: float = 60,
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``python <args>`` as a Streamlit server on a free 127.0.0.1 port; yields (process, url) once
+    ``/_stcore/health`` answers and stops the process afterwards. Raises ServerDidNotStart if it exits or
+    does not answer within ``timeout`` seconds."""
+    port = free_port()
+    flags = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    proc = subprocess.Popen(
+        [sys.executable, *args, *flags, "--browser.gatherUsageStats", "false"],
+        cwd=cwd,
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart(f"server {' '.join(args)} did not start")
+            time.sleep(0.25)
+        yield proc, url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def bare_page_and_app(env: dict) -> Iterator[tuple[str, str]]:
+    """The bare page and the app served side by side (same protocol, same machine): yields their URLs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_PAGE)
+        with (
+            streamlit_server(["-m", "streamlit", "run", str(bare_script)], env=env) as (_, bare_url),
+            streamlit_server(["-m", "mapping.ui.serve"], env=env) as (_, app_url),
+        ):
+            yield bare_url, app_url

@@ -12,8 +12,8 @@ import time
 
 import pyarrow as pa
 
-from bench.common import Figure
-from bench.map import _db_path, default_map_frames
+from bench.common import Figure, db_path
+from bench.map import default_map_frames
 from mapping import db, downloads, export, geo, maps
 
 REPEATS = 3
@@ -53,7 +53,7 @@ def _bundle(con, names: list[str], fmt: str) -> bytes:
 
 
 def run() -> list[Figure]:
-    con = db.connect(_db_path())
+    con = db.connect(db_path())
     out: list[Figure] = []
     try:
         fig = _map_figure(con)

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.common import Figure
-from bench.map import _db_path, _serve
+from bench.common import Figure, db_path, streamlit_server
 
 SESSIONS = int(os.environ.get("CLUSTERMAP_LOAD_SESSIONS", "25"))
 SECONDS = float(os.environ.get("CLUSTERMAP_LOAD_SECONDS", "60"))
@@ -138,16 +137,12 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def run() -> list[Figure]:
-    env = {**os.environ, "CLUSTERMAP_DB": str(_db_path())}
-    server, url = _serve(["-m", "mapping.ui.serve"], env)
-    try:
+    env = {**os.environ, "CLUSTERMAP_DB": str(db_path())}
+    with streamlit_server(["-m", "mapping.ui.serve"], env=env) as (server, url):
         started = time.monotonic()
         tally = asyncio.run(_run(url))
         elapsed = time.monotonic() - started
         rss = _peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     lat = np.array([s for _, s in tally.latencies]) * 1000
     loads = np.array([s for _, s in tally.loads]) * 1000
     for message in tally.errors[:10]:

@@ -10,69 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bench.common import Figure
-from mapping import config, db, explorer, geo, maps
+from bench.common import Figure, bare_page_and_app, db_path, percentiles_ms
+from mapping import db, explorer, geo, maps
 
 RERUNS = 30
-BARE_PAGE = """
-import streamlit as st
-st.title("Bare page")
-choice = st.selectbox("Year", list(range(2013, 2025)), key="w_year")
-st.write(f"chosen {choice}")
-"""
-
-
-def _percentiles(values: list[float]) -> tuple[float, float]:
-    arr = np.array(values) * 1000
-    return float(np.percentile(arr, 50)), float(np.percentile(arr, 95))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(args: list[str], env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            *args,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=config.PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.terminate()
-    raise RuntimeError(f"server {args} did not start")
 
 
 async def _time_reruns(url: str, key: str, values: list, n: int) -> list[float]:
@@ -94,20 +40,12 @@ async def _time_reruns(url: str, key: str, values: list, n: int) -> list[float]:
 
 def rerun_figures(db_path: Path) -> list[Figure]:
     env = {**os.environ, "CLUSTERMAP_DB": str(db_path)}
-    with tempfile.TemporaryDirectory() as tmp:
-        bare_script = Path(tmp) / "bare.py"
-        bare_script.write_text(BARE_PAGE)
-        bare, bare_url = _serve(["-m", "streamlit", "run", str(bare_script)], env)
-        app, app_url = _serve(["-m", "mapping.ui.serve"], env)
-        try:
-            years = [str(y) for y in range(2013, 2024)]
-            bare_t = asyncio.run(_time_reruns(bare_url, "w_year", [str(y) for y in range(2013, 2025)], RERUNS))
-            map_t = asyncio.run(_time_reruns(app_url, "w_year", years, RERUNS))
-        finally:
-            for p in (bare, app):
-                p.terminate()
-    b50, b95 = _percentiles(bare_t)
-    m50, m95 = _percentiles(map_t)
+    with bare_page_and_app(env) as (bare_url, app_url):
+        years = [str(y) for y in range(2013, 2024)]
+        bare_t = asyncio.run(_time_reruns(bare_url, "w_year", [str(y) for y in range(2013, 2025)], RERUNS))
+        map_t = asyncio.run(_time_reruns(app_url, "w_year", years, RERUNS))
+    b50, b95 = percentiles_ms(bare_t)
+    m50, m95 = percentiles_ms(map_t)
     return [
         Figure("map", f"bare page rerun p50 ({RERUNS} reruns)", b50, "ms"),
         Figure("map", "bare page rerun p95", b95, "ms"),
@@ -206,15 +144,6 @@ def size_figures(db_path: Path) -> list[Figure]:
         con.close()
 
 
-def _db_path() -> Path:
-    path = config.db_path()
-    if not path.exists():
-        from mapping.build import build
-
-        build(config.sources_dir(), path, progress=lambda m: None)
-    return path
-
-
 def run() -> list[Figure]:
-    path = _db_path()
+    path = db_path()
     return [*rerun_figures(path), *size_figures(path)]

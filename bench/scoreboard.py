@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
-from pathlib import Path
 
-import numpy as np
-
-from bench.common import Figure
-from bench.map import BARE_PAGE, _serve
+from bench.common import Figure, bare_page_and_app, db_path, percentiles_ms
 
 RERUNS = 24
 REGIONS = ["DE21", "FR10", "PL91", "ES51", "ITC4", "SE11", "NL32", "AT13", "CZ01", "PT17", "EL30", "RO32"]
@@ -38,30 +33,15 @@ async def _time(url: str, key: str, values: list, n: int, page: str = "") -> lis
         await session.close()
 
 
-def _p(times: list[float]) -> tuple[float, float]:
-    arr = np.array(times) * 1000
-    return float(np.percentile(arr, 50)), float(np.percentile(arr, 95))
-
-
 def run() -> list[Figure]:
-    from bench.map import _db_path
-
-    env = {**os.environ, "CLUSTERMAP_DB": str(_db_path())}
-    with tempfile.TemporaryDirectory() as tmp:
-        bare_script = Path(tmp) / "bare.py"
-        bare_script.write_text(BARE_PAGE)
-        bare, bare_url = _serve(["-m", "streamlit", "run", str(bare_script)], env)
-        app, app_url = _serve(["-m", "mapping.ui.serve"], env)
-        try:
-            bare_t = asyncio.run(_time(bare_url, "w_year", [str(y) for y in range(2013, 2025)], RERUNS))
-            region_t = asyncio.run(_time(app_url, "w_region", REGIONS, RERUNS, page="scoreboard"))
-            peer_t = asyncio.run(_time(app_url, "w_peers", PEER_SETS, RERUNS, page="scoreboard"))
-        finally:
-            for p in (bare, app):
-                p.terminate()
-    b50, b95 = _p(bare_t)
-    r50, r95 = _p(region_t)
-    q50, q95 = _p(peer_t)
+    env = {**os.environ, "CLUSTERMAP_DB": str(db_path())}
+    with bare_page_and_app(env) as (bare_url, app_url):
+        bare_t = asyncio.run(_time(bare_url, "w_year", [str(y) for y in range(2013, 2025)], RERUNS))
+        region_t = asyncio.run(_time(app_url, "w_region", REGIONS, RERUNS, page="scoreboard"))
+        peer_t = asyncio.run(_time(app_url, "w_peers", PEER_SETS, RERUNS, page="scoreboard"))
+    b50, b95 = percentiles_ms(bare_t)
+    r50, r95 = percentiles_ms(region_t)
+    q50, q95 = percentiles_ms(peer_t)
     return [
         Figure("scoreboard", f"bare page rerun p50 / p95 ({RERUNS} reruns)", b95, "ms", f"p50 {b50:.0f} ms"),
         Figure("scoreboard", "scoreboard rerun after a region change, p50", r50, "ms"),

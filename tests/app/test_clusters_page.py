@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from mapping.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def open_page(real_db, monkeypatch):
-    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
-
-    def _open(**params) -> AppTest:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-        for k, v in params.items():
-            at.query_params[k] = str(v)
-        at.switch_page("pages/clusters.py")
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return _open
+def open_page(app_test):
+    return functools.partial(app_test, "pages/clusters.py")
 
 
 def params(at):

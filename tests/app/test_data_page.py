@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from streamlit.testing.v1 import AppTest
+import functools
 
-from mapping.config import PROJECT_ROOT
+import pytest
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def open_data(real_db, monkeypatch):
-    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
-
-    def _open(**params) -> AppTest:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page("pages/data.py")
-        for k, v in params.items():
-            at.query_params[k] = str(v)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return _open
+def open_data(app_test):
+    return functools.partial(app_test, "pages/data.py")
 
 
 def test_sources_view_lists_every_source_with_checksums(open_data):

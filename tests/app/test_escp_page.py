@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from mapping import escp
-from mapping.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def open_page(real_db, monkeypatch):
-    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
-
-    def _open(session: dict | None = None, **params) -> AppTest:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-        for k, v in params.items():
-            at.query_params[k] = str(v)
-        for k, v in (session or {}).items():
-            at.session_state[k] = v
-        at.switch_page("pages/escp.py")
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return _open
+def open_page(app_test):
+    return functools.partial(app_test, "pages/escp.py")
 
 
 def frame_with(at, column: str) -> pd.DataFrame:

@@ -5,35 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from mapping.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def open_page(real_db, monkeypatch):
-    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
-
-    def _open(page: str, **params) -> AppTest:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-        for k, v in params.items():
-            at.query_params[k] = str(v)
-        at.switch_page(page)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return _open
 
 
 def params(at):
     return {k: at.query_params[k] for k in at.query_params}
 
 
-def test_scoreboard_defaults_and_controls(open_page):
-    at = open_page("pages/scoreboard.py")
+def test_scoreboard_defaults_and_controls(app_test):
+    at = app_test("pages/scoreboard.py")
     assert (at.query_params["score"], at.query_params["norm"], at.query_params["region"]) == (
         "overall",
         "minmax",
@@ -48,12 +29,12 @@ def test_scoreboard_defaults_and_controls(open_page):
     assert first["score"] == "digital" and first["country"] == "ES" and first["region"] == "ES51"
     codes = [k.split("|")[0] for k in json.loads(at.get("plotly_chart")[0].proto.spec)["data"][-1]["locations"]]
     assert codes and all(c.startswith("ES") for c in codes)
-    again = open_page("pages/scoreboard.py", **first)
+    again = app_test("pages/scoreboard.py", **first)
     assert params(again) == first
 
 
-def test_region_profile_peers_and_scorecard(open_page):
-    at = open_page("pages/scoreboard.py", region="PL91")
+def test_region_profile_peers_and_scorecard(app_test):
+    at = app_test("pages/scoreboard.py", region="PL91")
     labels = {m.label: m.value for m in at.metric}
     assert labels["Overall score"] and labels["Rank in PL"].startswith("1 /")
     assert {"Strengths", "Weaknesses", "Neutral"} <= set(labels)
@@ -63,23 +44,23 @@ def test_region_profile_peers_and_scorecard(open_page):
     assert any(b.label.startswith("Profile as one HTML") for b in at.get("download_button"))
 
 
-def test_peers_can_be_replaced_and_other_countries_only(open_page):
-    at = open_page("pages/scoreboard.py", region="PL91", peers="DE21,FR10")
+def test_peers_can_be_replaced_and_other_countries_only(app_test):
+    at = app_test("pages/scoreboard.py", region="PL91", peers="DE21,FR10")
     peers_text = next(m.value for m in at.markdown if m.value.startswith("**Peers**"))
     assert "chosen by you" in peers_text and "(DE21)" in peers_text and "(FR10)" in peers_text
-    at = open_page("pages/scoreboard.py", region="PL91", foreign="1")
+    at = app_test("pages/scoreboard.py", region="PL91", foreign="1")
     peers_text = next(m.value for m in at.markdown if m.value.startswith("**Peers**"))
     assert "(PL" not in peers_text
 
 
-def test_more_than_five_chosen_peers_are_cut_with_a_notice(open_page):
-    at = open_page("pages/scoreboard.py", region="PL91", peers="DE21,FR10,ES30,ITC4,SE11,NL32")
+def test_more_than_five_chosen_peers_are_cut_with_a_notice(app_test):
+    at = app_test("pages/scoreboard.py", region="PL91", peers="DE21,FR10,ES30,ITC4,SE11,NL32")
     assert len(at.query_params["peers"].split(",")) == 5
     assert any("kept the first 5" in i.value for i in at.info)
 
 
-def test_compare_page(open_page):
-    at = open_page("pages/compare.py", regions="DE21,FR10,ES30,PL91,SE11", chart="parallel", dim="economy")
+def test_compare_page(app_test):
+    at = app_test("pages/compare.py", regions="DE21,FR10,ES30,PL91,SE11", chart="parallel", dim="economy")
     charts = at.get("plotly_chart")
     first = json.loads(charts[0].proto.spec)["data"][0]
     assert first["type"] == "parcoords" and len(first["dimensions"]) == 6
@@ -87,24 +68,24 @@ def test_compare_page(open_page):
     assert len(bars) == 5 and len(bars[0]["y"]) == 5  # 5 regions x 5 economy indicators
     table = at.dataframe[0].value
     assert list(table.index) == ["DE21", "FR10", "ES30", "PL91", "SE11"]
-    again = open_page("pages/compare.py", **params(at))
+    again = app_test("pages/compare.py", **params(at))
     assert params(again) == params(at)
 
 
 @pytest.mark.parametrize("region", ["DE21", "PL91"])
-def test_compare_opened_from_a_region_lists_it_once_first(open_page, region):
-    at = open_page("pages/compare.py", region=region)
+def test_compare_opened_from_a_region_lists_it_once_first(app_test, region):
+    at = app_test("pages/compare.py", region=region)
     table = at.dataframe[0].value
     assert table.index[0] == region and table.index.is_unique and len(table) == 4
 
 
-def test_compare_needs_two_regions(open_page):
-    at = open_page("pages/compare.py", regions="DE21")
+def test_compare_needs_two_regions(app_test):
+    at = app_test("pages/compare.py", regions="DE21")
     assert any("at least two" in i.value for i in at.info)
     assert not at.get("plotly_chart")
 
 
-def test_link_from_the_scoreboard_carries_region_and_peers(open_page):
-    at = open_page("pages/scoreboard.py", region="PL91")
+def test_link_from_the_scoreboard_carries_region_and_peers(app_test):
+    at = app_test("pages/scoreboard.py", region="PL91")
     link = next(p for p in at.get("page_link") if p.proto.label == "Compare with the peers")
     assert "regions=PL91%2C" in link.proto.query_string or "regions=PL91," in link.proto.query_string

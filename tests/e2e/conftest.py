@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.common import ServerDidNotStart, streamlit_server
 from mapping.config import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CLUSTERMAP_CHROMIUM", "/usr/bin/chromium")
@@ -37,12 +33,6 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -54,37 +44,15 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def app_url(real_db) -> str:
-    port = _free_port()
     env = {**os.environ, "CLUSTERMAP_DB": str(real_db)}
-    log = (ARTIFACTS.parent / "e2e-server.log") if ARTIFACTS.parent.exists() else None
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS.parent / "e2e-server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mapping.ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            proc.terminate()
-            pytest.fail(f"app did not start; see {log}")
-        yield url
-        proc.terminate()
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            with streamlit_server(["-m", "mapping.ui.serve"], env=env, log=out) as (_, url):
+                yield url
+        except ServerDidNotStart:
+            pytest.fail(f"app did not start; see {log}")
 
 
 @pytest.fixture(scope="session")
