@@ -1,37 +1,58 @@
 # The doors: make run | test | lint | bench | data | fetch
+# Everything runs in a project virtual environment ($(VENV)), never in the system interpreter
+# (Debian 12 / Ubuntu 24.04 refuse `pip install` there: PEP 668).
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
 PORT ?= 8501
-STAMP := .make-installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: install run test lint format bench data fetch clean
+.PHONY: install install-dev run serve test test-fast lint format bench data fetch clean
 
-install: $(STAMP)
-$(STAMP): requirements.txt requirements-dev.txt
-	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create the virtual environment $(VENV)."; \
+	  echo "On Debian/Ubuntu install the venv module first: sudo apt-get install python3-venv"; \
+	  exit 1; }
 
-data: install  ## build data/clustermap.duckdb from the sources folder (skipped when already up to date)
-	$(PYTHON) -m mapping build --if-stale
+install: $(RUNTIME)
+$(RUNTIME): requirements.txt | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
 
-run: data  ## install, build, serve on http://127.0.0.1:$(PORT)
-	$(PYTHON) -m mapping.ui.serve --server.port $(PORT) --server.headless true
+install-dev: $(DEV)
+$(DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(RUNTIME)
 
-test: install  ## the whole suite: unit, integration, app (AppTest) and browser (Chromium) tests
-	$(PYTHON) -m pytest
+data: install  ## sources folder (fetched into data/sources when there is none), then build when stale
+	$(PY) -m mapping prepare
 
-lint: install
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
+run: data serve  ## install, get data, build, serve on http://127.0.0.1:$(PORT)
 
-format: install
-	$(PYTHON) -m ruff format .
-	$(PYTHON) -m ruff check --fix .
+serve: install
+	$(PY) -m mapping.ui.serve --server.port $(PORT) --server.headless true
 
-bench: install  ## print the benchmark figures with their goals
-	$(PYTHON) -m bench
+test: install-dev  ## the whole suite: unit, integration, app (AppTest), robustness and browser (Chromium) tests
+	$(PY) -m pytest
 
-fetch: install  ## download official files into data/sources (for machines without ../shared/data)
-	$(PYTHON) -m mapping fetch
+test-fast: install-dev  ## the faster door for local work: everything but the browser and fresh-clone tests
+	$(PY) -m pytest -m "not e2e and not clone" -x
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install-dev  ## print the benchmark figures with their goals
+	$(PY) -m bench
+
+fetch: install  ## download every official file into data/sources (resumable; checksums in FETCHED.json)
+	$(PY) -m mapping fetch
 
 clean:
-	rm -f data/clustermap.duckdb $(STAMP)
+	rm -f data/clustermap.duckdb $(RUNTIME) $(DEV)

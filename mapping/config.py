@@ -55,6 +55,17 @@ def sources_dir(explicit: str | Path | None = None) -> Path:
     return LOCAL_SOURCES
 
 
+def sources_origin(explicit: str | Path | None = None) -> str:
+    """How the sources folder was chosen: 'argument', 'environment', 'shared' (../shared/data) or 'fetched'."""
+    if explicit:
+        return "argument"
+    if os.environ.get("CLUSTERMAP_SOURCES"):
+        return "environment"
+    if SHARED_SOURCES.is_dir():
+        return "shared"
+    return "fetched"
+
+
 def db_path(explicit: str | Path | None = None) -> Path:
     """Return the DuckDB file path: explicit argument, ``$CLUSTERMAP_DB``, else data/clustermap.duckdb."""
     if explicit:

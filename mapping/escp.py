@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mapping.build.readers import ESCP_MEMBER_COLS
 from mapping.export import FORMULA_PREFIXES
+from mapping.ingest.readers import ESCP_MEMBER_COLS
 
 PROGRAMMES = {
     "ESCP-4i": "ESCP-4i (Going International)",

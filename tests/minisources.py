@@ -16,7 +16,7 @@ import gzip
 import json
 from pathlib import Path
 
-from mapping.build.manifest import Manifest, load_manifest
+from mapping.ingest.manifest import Manifest, load_manifest
 
 SQUARES = {
     "DE": (10, 50, 12, 52),
@@ -140,6 +140,12 @@ def _manifest_toml() -> str:
             ),
             _entry("xwalk", "crosswalk", ["crosswalk.csv"]),
             _entry("nace", "nace", ["nace.csv"]),
-            _entry("sbs", "sbs_regional", ["sbs.tsv.gz"]),
+            _entry(
+                "sbs",
+                "sbs_regional",
+                ["sbs.tsv.gz"],
+                'measure_dim = "indic_sb"\n'
+                'measures = { V16110 = "persons", V11210 = "local_units", V13320 = "wages_meur" }',
+            ),
         ]
     )

@@ -179,8 +179,17 @@ def test_build_report_counts_unknown_codes(con):
     sbs = report[report.source_id == "eurostat_sbs_r_nuts06_r2"].set_index("item")
     assert "FR2" in sbs.loc["rows unplaced: code not found in NUTS 2021/2024 nor in the crosswalk", "detail"]
     assert sbs.loc["rows read", "count"] == 916_318  # = rows of the published long extract (SOURCES.md)
+    # Every crosswalk target is a region of the real boundaries (on a partial geography rows would be skipped).
+    assert not report["item"].str.startswith("crosswalk rows whose NUTS 2021 target").any()
     sources = db.query(con, "sources")
-    assert (sources.status == "loaded").all() and (sources.sha256.str.len() == 64).all()
+    loaded = sources[sources.status == "loaded"]
+    assert (loaded.sha256.str.len() == 64).all() and len(loaded) >= 22
+    # What the shared sources folder lacks is recorded with the command that brings it, never silently dropped.
+    absent = sources[sources.status != "loaded"].set_index("source_id")
+    assert {"eurostat_sbs_r_nuts2021", "ris2025"} <= set(absent.index)
+    assert absent.loc["ris2025", "remedy"].startswith("run `make fetch`")
+    assert absent.loc["eurostat_sbs_r_nuts2021", "status"] == "missing"
+    assert sources.set_index("source_id").loc["eurostat_sbs_r_nuts2021_manuf", "status"] == "loaded"
 
 
 def test_catalog_covers_every_indicator_with_coverage(con):

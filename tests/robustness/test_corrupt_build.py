@@ -1,5 +1,6 @@
-"""A build from a sources folder with one corrupted file fails with a message naming the file, and leaves the
-previous DB byte-identical (no partial swap, no temporary file left behind)."""
+"""A corrupted source file: a strict build fails with a message naming the file and leaves the previous DB
+byte-identical (no partial swap, no temporary file left behind); the lenient build of `make run` records the
+source as failed, with the file named, and builds everything else, unless the file is a boundary file."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mapping import config
-from mapping.build import build
-from mapping.build.errors import BuildError
+from mapping import config, db
+from mapping.ingest import build
+from mapping.ingest.errors import BuildError
+from mapping.ingest.manifest import Manifest, load_manifest
 
 pytestmark = pytest.mark.integration
 
@@ -26,33 +28,46 @@ def _first_half(rel: str) -> bytes:
     return data[: len(data) // 2]
 
 
+# case: (file, corrupted bytes, message, source id)
 CORRUPTIONS = {
     "truncated gzip (SBS)": (
         "eurostat_sbs_regional/sbs_r_nuts06_r2.tsv.gz",
         lambda: _first_half("eurostat_sbs_regional/sbs_r_nuts06_r2.tsv.gz"),
         "cannot read file",
+        "eurostat_sbs_r_nuts06_r2",
     ),
     "truncated GeoJSON (NUTS 2024)": (
         "nuts/gisco_2024_20M/NUTS_RG_20M_2024_4326.geojson",
         lambda: _first_half("nuts/gisco_2024_20M/NUTS_RG_20M_2024_4326.geojson"),
         "invalid JSON",
+        "gisco_nuts2024_20m",
     ),
-    "wrong header (RIS 2023)": (
-        "innovation_scoreboard/ris2023_regional_indicators.csv",
+    "text instead of a workbook (RIS 2023)": (
+        "workbooks/RIS_2023.xlsx",
         lambda: b"garbage;header\n1;2\n",
-        "missing column",
+        "not a readable xlsx workbook",
+        "ris2023",
     ),
-    "binary garbage (ESCP members)": (
-        "escp/escp_members_compiled.csv",
+    "binary garbage (EIS 2023)": (
+        "innovation_scoreboard/eis2023_country_indicators.csv",
         lambda: os.urandom(4096),
         "UTF-8",
+        "eis2023",
     ),
     "semicolons for commas (Eurostat SDMX-CSV)": (
         "eurostat_regional_recent/eurostat_tgs00010_unemployment_rate.csv",
         lambda: _bytes("eurostat_regional_recent/eurostat_tgs00010_unemployment_rate.csv").replace(b",", b";", 50),
-        "expected columns",
+        "Eurostat layout not understood",
+        "eurostat_tgs00010",
     ),
 }
+
+
+def _present(sources: Path) -> Manifest:
+    """The manifest restricted to the sources this folder holds (a strict build needs every listed source)."""
+    manifest = load_manifest()
+    kept = tuple(s for s in manifest.sources if s.resolve(sources) is not None)
+    return Manifest(sources=kept, defaults=manifest.defaults, digest=manifest.digest)
 
 
 def _mirror(src: Path, dst: Path, victim: str, data: bytes) -> None:
@@ -82,13 +97,52 @@ def previous_db(real_db, tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("case", list(CORRUPTIONS))
 def test_corrupted_source_keeps_the_previous_db(case, previous_db, tmp_path):
-    victim, corrupt, message = CORRUPTIONS[case]
+    victim, corrupt, message, _ = CORRUPTIONS[case]
     sources = tmp_path / "sources"
     _mirror(config.sources_dir(), sources, victim, corrupt())
     before, stat = _digest(previous_db), previous_db.stat()
     with pytest.raises(BuildError) as failed:
-        build(sources, previous_db, progress=lambda _m: None)
+        build(sources, previous_db, manifest=_present(sources), progress=lambda _m: None)
     assert victim in str(failed.value) and message in str(failed.value)
     assert _digest(previous_db) == before
     assert previous_db.stat().st_mtime_ns == stat.st_mtime_ns
     assert sorted(p.name for p in previous_db.parent.iterdir()) == ["clustermap.duckdb"]  # no temporary left
+
+
+@pytest.mark.parametrize("case", [c for c in CORRUPTIONS if not CORRUPTIONS[c][0].startswith("nuts/")])
+def test_lenient_build_records_the_corrupted_source_as_failed(case, tmp_path):
+    victim, corrupt, message, source_id = CORRUPTIONS[case]
+    sources = tmp_path / "sources"
+    _mirror(config.sources_dir(), sources, victim, corrupt())
+    path = tmp_path / "out.duckdb"
+    summary = build(sources, path, allow_missing=True, progress=lambda _m: None)
+    assert summary.failed == [source_id]
+    con = db.connect(path)
+    try:
+        row = db.run_sql(con, "SELECT * FROM sources WHERE source_id = $s", {"s": source_id}).iloc[0]
+        assert row["status"] == "failed" and victim in row["reason"] and message in row["reason"]
+        assert str(tmp_path) not in row["reason"]  # named relative to the sources folder, never a server path
+        assert row["rows_loaded"] == 0 and row["remedy"]
+        # Nothing of the failed source reached the tables (its transaction was rolled back); the rest did.
+        leftovers = db.run_sql(
+            con,
+            """SELECT (SELECT count(*) FROM indicators WHERE source_id = $s)
+                      + (SELECT count(*) FROM employment WHERE source_id = $s)
+                      + (SELECT count(*) FROM indicator_catalog WHERE source_id = $s) AS n""",
+            {"s": source_id},
+        )
+        assert leftovers["n"].iloc[0] == 0
+        loaded = db.run_sql(con, "SELECT count(*) AS n FROM sources WHERE status = 'loaded'")["n"].iloc[0]
+        assert loaded >= 20
+    finally:
+        con.close()
+
+
+def test_lenient_build_still_stops_on_a_corrupted_boundary_file(previous_db, tmp_path):
+    victim, corrupt, message, _ = CORRUPTIONS["truncated GeoJSON (NUTS 2024)"]
+    sources = tmp_path / "sources"
+    _mirror(config.sources_dir(), sources, victim, corrupt())
+    before = _digest(previous_db)
+    with pytest.raises(BuildError, match=message):
+        build(sources, previous_db, allow_missing=True, progress=lambda _m: None)
+    assert _digest(previous_db) == before

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mapping.build import BuildError, build
 from mapping.config import PROJECT_ROOT
 from mapping.db import connect
+from mapping.ingest import BuildError, build
 from tests.minisources import SBS_TSV, write_mini_sources
 
 
@@ -169,13 +169,17 @@ def test_missing_column_names_line_one(mini):
     assert err.value.line == 1
 
 
-def test_crosswalk_target_must_be_a_nuts_2021_code(mini):
+def test_crosswalk_target_outside_the_boundaries_is_skipped_and_counted(mini):
     src, manifest, db = mini
     text = (src / "crosswalk.csv").read_text().replace("DE19,2013,DE11", "DE19,2013,DE99")
     (src / "crosswalk.csv").write_text(text)
-    with pytest.raises(BuildError, match="not a NUTS 2021 code") as err:
-        build(src, db, manifest=manifest, progress=quiet)
-    assert err.value.line == 4
+    build(src, db, manifest=manifest, progress=quiet)
+    con = connect(db)
+    report = rows(con, "SELECT item, count, detail FROM build_report WHERE source_id = 'xwalk'")
+    assert ("crosswalk rows whose NUTS 2021 target is not in the boundaries (skipped)", 1, "DE99") in report
+    # DE19 is then a code nobody can place: its values are kept in unplaced with the reason, never dropped.
+    assert rows(con, "SELECT count(*) FROM unplaced WHERE source_code = 'DE19'")[0][0] > 0
+    con.close()
 
 
 def test_malformed_geojson_names_line(mini):
@@ -249,7 +253,7 @@ def test_cli_reports_failure_with_exit_code_2(mini, tmp_path):
 
 
 def test_freshness_follows_source_checksums(mini):
-    from mapping.build.freshness import is_fresh
+    from mapping.ingest.freshness import is_fresh
 
     src, manifest, db = mini
     assert not is_fresh(db, src, manifest)

@@ -7,20 +7,24 @@ CREATE TABLE sources (
     licence VARCHAR NOT NULL,
     attribution VARCHAR NOT NULL,
     url VARCHAR NOT NULL,
-    file VARCHAR NOT NULL,          -- file(s) in the sources folder, '; '-separated
+    file VARCHAR NOT NULL,          -- file(s) read (or expected, when missing), relative to their folder, '; '-separated
     sha256 VARCHAR,                 -- of the single file, or of the per-file digests in order
     rows_loaded BIGINT NOT NULL,
     built_at TIMESTAMP NOT NULL,
     format VARCHAR,
     nuts_version VARCHAR,
     vintage VARCHAR,
-    status VARCHAR NOT NULL,        -- loaded | missing (only with --allow-missing)
-    notes VARCHAR
+    status VARCHAR NOT NULL,        -- loaded | missing | failed | superseded (the last three only with --allow-missing)
+    notes VARCHAR,
+    reason VARCHAR,                 -- why a source is missing, failed or superseded
+    remedy VARCHAR,                 -- the command or file that brings a missing or failed source
+    required BOOLEAN NOT NULL,      -- the boundaries: nothing is drawn without them
+    data_years VARCHAR              -- first-last year of the rows loaded
 );
 
 CREATE TABLE source_files (
     source_id VARCHAR NOT NULL,
-    file VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,          -- relative to the sources folder (or to this repository for its own records)
     bytes BIGINT,
     sha256 VARCHAR
 );
@@ -216,7 +220,7 @@ CREATE TABLE build_info (
 );
 
 -- What each table holds, kept in the DB (duckdb_tables().comment): the Data page and the downloads show it.
-COMMENT ON TABLE sources IS 'One row per source: title, publisher, licence, attribution, official URL, file, SHA-256, rows loaded, build time.';
+COMMENT ON TABLE sources IS 'One row per source: title, publisher, licence, attribution, official URL, file, SHA-256, rows loaded, build time, status (loaded, missing, failed, superseded) with reason and remedy.';
 COMMENT ON TABLE source_files IS 'Every file read from the sources folder with its size and SHA-256.';
 COMMENT ON TABLE regions IS 'NUTS regions (2021, 2024, older units kept for split/group placements, RCI units): names, level, parent, typologies.';
 COMMENT ON TABLE region_units IS 'Derived units (groups of regions) used where a source publishes a merged or older region.';
@@ -225,9 +229,9 @@ COMMENT ON TABLE nuts_crosswalk IS 'How older NUTS codes are placed on NUTS 2021
 COMMENT ON TABLE nace IS 'NACE Rev. 2 sections and divisions with their labels.';
 COMMENT ON TABLE employment IS 'Eurostat SBS regional cells: persons employed, local units, wages by NUTS region x NACE x year, with flags and placement.';
 COMMENT ON TABLE lfs_employment IS 'Eurostat LFS employment by NUTS 2 region x NACE section x year (thousand persons), with flags.';
-COMMENT ON TABLE indicators IS 'Every regional indicator value (Eurostat, RIS 2023, EIS 2023, RCI 2022) by region x year, with flag and source.';
+COMMENT ON TABLE indicators IS 'Every regional indicator value (Eurostat, RIS, EIS, RCI 2022) by region x year, with flag and source.';
 COMMENT ON TABLE indicator_catalog IS 'The indicators: label, unit, description, direction, dimension, levels and years with data, source.';
-COMMENT ON TABLE ris_performance IS 'Regional Innovation Scoreboard 2023 performance groups by region and year.';
+COMMENT ON TABLE ris_performance IS 'Regional Innovation Scoreboard performance groups by region, year and edition (source_id).';
 COMMENT ON TABLE escp_programmes IS 'ESCP programme facts (funding programme, call, number of partnerships) with their source pages.';
 COMMENT ON TABLE escp_partnerships IS 'European Strategic Cluster Partnerships: acronym, name, programme, focus, source link, list completeness.';
 COMMENT ON TABLE escp_members IS 'ESCP member organisations: partnership, name, country, role, completeness, line in the source file.';

@@ -73,14 +73,20 @@ def load_csv(
     types: dict[str, str] | None = None,
     required: list[str] | tuple[str, ...] = (),
     delimiter: str = ",",
+    names: list[str] | None = None,
 ) -> list[str]:
     """Load a CSV into ``table`` with every column VARCHAR unless typed in ``types``.
 
     Rows DuckDB cannot parse (wrong field count, unterminated quote, a value that does not cast)
-    stop the build with the first such line. Returns the header.
+    stop the build with the first such line. ``names`` replaces the header's column names (same
+    count). Returns the column names used.
     """
     header = read_header(path, delimiter=delimiter)
     require_columns(path, header, required)
+    if names is not None:
+        if len(names) != len(header):
+            raise BuildError(f"expected {len(names)} columns, header has {len(header)}", file=path, line=1)
+        header = list(names)
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise BuildError(f"duplicate column name(s) {dupes}", file=path, line=1)

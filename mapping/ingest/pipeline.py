@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from mapping import __version__
-from mapping.config import spatial_extension_path
+from mapping.config import PROJECT_ROOT, spatial_extension_path
 
 from . import nuts
 from .errors import BuildError
@@ -31,7 +31,8 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 MACROS = Path(__file__).with_name("macros.sql")
 
 # Readers run in this order: regions before anything that refers to them, the crosswalk before
-# the tables whose old codes it places, catalogs before the indicators that use them.
+# the tables whose old codes it places, catalogs before the indicators that use them, a full table before
+# the extract it supersedes.
 READER_ORDER = [
     "nuts_labels",
     "nuts2024",
@@ -41,15 +42,30 @@ READER_ORDER = [
     "sbs_regional",
     "sbs_manufacturing",
     "lfs_regional",
-    "eurostat_csv",
-    "eurostat_legacy",
-    "ris",
-    "eis",
-    "rci",
+    "eurostat_indicator",
+    "ris_workbook",
+    "eis_workbook",
+    "eis_csv",
+    "rci_workbook",
     "escp_partnerships",
     "escp_members",
     "escp_programmes",
 ]
+# What the freshness check compares besides the files: the manifest and the code that reads them.
+CODE_FILES = ("*.py", "readers/*.py", "*.sql")
+
+
+@dataclass
+class SourceStatus:
+    """What became of one manifest source in a build."""
+
+    source_id: str
+    status: str  # loaded | missing | failed | superseded
+    paths: list[Path] = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+    remedy: str = ""
 
 
 @dataclass
@@ -58,7 +74,15 @@ class BuildSummary:
     seconds: float
     tables: dict[str, int]
     unplaced: dict[str, int]
-    missing: list[str] = field(default_factory=list)
+    statuses: list[SourceStatus] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.source_id for s in self.statuses if s.status == "missing"]
+
+    @property
+    def failed(self) -> list[str]:
+        return [s.source_id for s in self.statuses if s.status == "failed"]
 
 
 @dataclass
@@ -68,7 +92,6 @@ class Context:
     con: duckdb.DuckDBPyConnection
     sources_dir: Path
     manifest: Manifest
-    _catalog: list[dict] = field(default_factory=list)
 
     def insert_df(self, table: str, df: pd.DataFrame) -> None:
         self.con.register("_ins_df", df)
@@ -110,7 +133,6 @@ class Context:
 
     def add_catalog(self, **entry) -> None:
         entry.setdefault("reference_period", None)
-        self._catalog.append(entry)
         self.con.execute(
             """INSERT INTO indicator_catalog (indicator_id, label, unit, description, source_id, higher_is_better,
                    dimension, additive, reference_period, nuts_version)
@@ -123,6 +145,17 @@ class Context:
         self.con.execute("INSERT INTO build_report VALUES (?, ?, ?, ?)", [source_id, item, count, detail])
 
 
+def code_digest(manifest: Manifest) -> str:
+    """SHA-256 over the manifest and the ingest code: a change to either makes the DB stale."""
+    h = hashlib.sha256(manifest.digest.encode())
+    here = Path(__file__).parent
+    for pattern in CODE_FILES:
+        for path in sorted(here.glob(pattern)):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def build(
     sources_dir: Path,
     db: Path,
@@ -131,7 +164,12 @@ def build(
     allow_missing: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildSummary:
-    """Build the DB at ``db`` from ``sources_dir``; raise BuildError and keep the old DB on failure."""
+    """Build the DB at ``db`` from ``sources_dir``; raise BuildError and keep the old DB on failure.
+
+    Without ``allow_missing`` every source must be present and load. With it, a source whose files are absent
+    is recorded as missing and one that fails to load as failed (its rows rolled back), and the build goes on;
+    only the boundaries (``required`` sources) are indispensable.
+    """
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     manifest = manifest or load_manifest()
     started = time.perf_counter()
@@ -140,20 +178,20 @@ def build(
     tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
-    say(f"Building {db} from {sources_dir}")
+    say(f"Building {db.name} from the sources folder {sources_dir}")
     try:
-        files, missing = _check_files(manifest, sources_dir, allow_missing)
+        plan = _plan(manifest, sources_dir, allow_missing)
         con = duckdb.connect(str(tmp))
         try:
             con.execute(f"LOAD '{spatial_extension_path()}'")
             con.execute(SCHEMA.read_text())
             ctx = Context(con=con, sources_dir=sources_dir, manifest=manifest)
-            rows = _run_readers(ctx, manifest, missing, say)
+            _run_readers(ctx, manifest, plan, allow_missing, say)
             say("  finishing: map units, catalog coverage, provenance, validation")
             _finish_units(ctx)
             _finish_catalog(ctx)
             con.execute(MACROS.read_text())
-            _write_provenance(ctx, manifest, files, rows, missing)
+            _write_provenance(ctx, manifest, plan)
             validate(con)
             tables = _table_counts(con)
             unplaced = dict(con.execute("SELECT source_id, count(*) FROM unplaced GROUP BY 1 ORDER BY 1").fetchall())
@@ -166,38 +204,79 @@ def build(
             leftover.unlink(missing_ok=True)
         raise
     summary = BuildSummary(
-        db=db, seconds=time.perf_counter() - started, tables=tables, unplaced=unplaced, missing=missing
+        db=db,
+        seconds=time.perf_counter() - started,
+        tables=tables,
+        unplaced=unplaced,
+        statuses=list(plan.values()),
     )
     say(format_summary(summary))
     return summary
 
 
-def _check_files(manifest: Manifest, sources_dir: Path, allow_missing: bool) -> tuple[dict, list[str]]:
-    files: dict[str, list[tuple[Path, int, str]]] = {}
-    missing: list[str] = []
+def _plan(manifest: Manifest, sources_dir: Path, allow_missing: bool) -> dict[str, SourceStatus]:
+    """Resolve every source's files; absent boundaries always stop the build, other absences only when strict."""
+    plan: dict[str, SourceStatus] = {}
+    absent_required = []
     for source in manifest.sources:
         if source.reader not in READERS:
             raise BuildError(f"source {source.id}: unknown reader {source.reader!r}")
-        paths = source.paths(sources_dir)
-        absent = [p for p in paths if not p.is_file()]
-        if absent:
-            if allow_missing and source.location != "project" and not source.reader.startswith("nuts"):
-                missing.append(source.id)
-                continue
-            raise BuildError(f"source {source.id}: file is missing", file=absent[0])
-        files[source.id] = [(p, p.stat().st_size, sha256_file(p)) for p in paths]
-    return files, missing
+        paths = source.resolve(sources_dir)
+        if paths is not None:
+            plan[source.id] = SourceStatus(source.id, "pending", paths)
+            continue
+        expected = source.paths(sources_dir)
+        first_absent = next((p for p in expected if not p.is_file()), expected[0])
+        if source.required:
+            absent_required.append((source, first_absent))
+        elif not allow_missing or source.location == "project":
+            raise BuildError(f"source {source.id}: file is missing; {source.how_to_get()}", file=first_absent)
+        plan[source.id] = SourceStatus(
+            source.id,
+            "missing",
+            reason="file not in the sources folder: " + ", ".join(source.files),
+            remedy=source.how_to_get(),
+        )
+    if absent_required:
+        files = "\n".join(f"  {p}" for _, p in absent_required)
+        raise BuildError(
+            "the NUTS boundaries are missing, and nothing can be drawn without them:\n"
+            f"{files}\n"
+            "Get them with `make fetch` (downloads from gisco-services.ec.europa.eu; needs internet), or point "
+            "$CLUSTERMAP_SOURCES (or --sources) at a sources folder that holds nuts/ (README: 'Offline')."
+        )
+    return plan
 
 
-def _run_readers(ctx: Context, manifest: Manifest, missing: list[str], say) -> dict[str, int]:
-    rows: dict[str, int] = {}
-    todo = [s for s in manifest.sources if s.id not in missing]
+def _run_readers(ctx: Context, manifest: Manifest, plan: dict[str, SourceStatus], allow_missing: bool, say) -> None:
+    todo = [s for s in manifest.sources if plan[s.id].status == "pending"]
     todo.sort(key=lambda s: READER_ORDER.index(s.reader) if s.reader in READER_ORDER else len(READER_ORDER))
     for i, source in enumerate(todo, start=1):
+        status = plan[source.id]
+        head = f"  [{i:2d}/{len(todo)}] {source.id:<32}"
+        replacing = plan.get(source.superseded_by) if source.superseded_by else None
+        if replacing is not None and replacing.status == "loaded":
+            status.status, status.reason = "superseded", f"replaced by {source.superseded_by}, which is loaded"
+            say(f"{head} superseded by {source.superseded_by}")
+            continue
         t0 = time.perf_counter()
-        rows[source.id] = READERS[source.reader](ctx, source)
-        say(f"  [{i:2d}/{len(todo)}] {source.id:<32} {rows[source.id]:>9,} rows  {time.perf_counter() - t0:5.2f} s")
-    return rows
+        ctx.con.execute("BEGIN TRANSACTION")
+        try:
+            status.rows = READERS[source.reader](ctx, source, status.paths)
+            ctx.con.execute("COMMIT")
+        except Exception as exc:
+            ctx.con.execute("ROLLBACK")
+            error = exc if isinstance(exc, BuildError) else BuildError(f"{type(exc).__name__}: {exc}")
+            if not allow_missing or source.required:
+                if isinstance(exc, BuildError):
+                    raise
+                raise BuildError(f"source {source.id}: {error}") from exc
+            status.status, status.reason = "failed", _describe(error, source, ctx.sources_dir)
+            status.remedy = "check or replace the file named; " + source.how_to_get()
+            say(f"{head} FAILED: {str(error)[:300]}")
+            continue
+        status.status, status.seconds = "loaded", time.perf_counter() - t0
+        say(f"{head} {status.rows:>9,} rows  {status.seconds:5.2f} s")
 
 
 def _finish_units(ctx: Context) -> None:
@@ -252,20 +331,64 @@ def _finish_catalog(ctx: Context) -> None:
     )
 
 
-def _write_provenance(ctx: Context, manifest: Manifest, files: dict, rows: dict, missing: list[str]) -> None:
+def sources_label(sources_dir: Path) -> str:
+    """How to name the sources folder to a visitor: relative to the checkout, never a server's absolute path."""
+    root = PROJECT_ROOT.resolve()
+    try:
+        rel = Path(os.path.relpath(Path(sources_dir).resolve(), root))
+    except ValueError:
+        return "a sources folder outside the checkout"
+    if rel.parts[:1] == ("..",) and len([p for p in rel.parts if p == ".."]) > 1:
+        return "a sources folder outside the checkout"
+    return f"the sources folder {rel.as_posix()}"
+
+
+def _describe(error: BuildError, source: Source, sources_dir: Path) -> str:
+    """The error with its file named relative to its folder (no server path is shown to visitors)."""
+    if not error.file:
+        return error.reason
+    where = _relative(Path(error.file), source, sources_dir) + (f":{error.line}" if error.line else "")
+    return f"{where}: {error.reason}"
+
+
+def _relative(path: Path, source: Source, sources_dir: Path) -> str:
+    """A file's name relative to its folder: never a server's absolute path in the DB."""
+    try:
+        return path.relative_to(source.base(sources_dir)).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _data_years(con: duckdb.DuckDBPyConnection, source_id: str) -> str | None:
+    row = con.execute(
+        """SELECT min(y), max(y) FROM (
+               SELECT year AS y FROM employment WHERE source_id = $s UNION ALL
+               SELECT year FROM lfs_employment WHERE source_id = $s UNION ALL
+               SELECT year FROM indicators WHERE source_id = $s)""",
+        {"s": source_id},
+    ).fetchone()
+    if row[0] is None:
+        return None
+    return str(row[0]) if row[0] == row[1] else f"{row[0]}-{row[1]}"
+
+
+def _write_provenance(ctx: Context, manifest: Manifest, plan: dict[str, SourceStatus]) -> None:
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     con = ctx.con
     for source in manifest.sources:
-        entries = files.get(source.id, [])
+        status = plan[source.id]
+        entries = [(p, p.stat().st_size, sha256_file(p)) for p in status.paths]
         if len(entries) == 1:
             digest = entries[0][2]
         elif entries:
             digest = hashlib.sha256("".join(e[2] for e in entries).encode()).hexdigest()
         else:
             digest = None
+        names = [_relative(p, source, ctx.sources_dir) for p in status.paths] or list(source.files)
         con.execute(
             """INSERT INTO sources VALUES ($id, $title, $publisher, $licence, $attribution, $url, $file, $sha,
-                                          $rows, $built, $format, $nv, $vintage, $status, $notes)""",
+                                          $rows, $built, $format, $nv, $vintage, $status, $notes, $reason, $remedy,
+                                          $required, $years)""",
             {
                 "id": source.id,
                 "title": source.title,
@@ -273,24 +396,33 @@ def _write_provenance(ctx: Context, manifest: Manifest, files: dict, rows: dict,
                 "licence": source.licence,
                 "attribution": source.attribution,
                 "url": source.url,
-                "file": "; ".join(source.files),
+                "file": "; ".join(names),
                 "sha": digest,
-                "rows": rows.get(source.id, 0),
+                "rows": status.rows,
                 "built": built_at,
                 "format": source.format,
                 "nv": source.nuts_version,
                 "vintage": source.vintage,
-                "status": "missing" if source.id in missing else "loaded",
+                "status": status.status,
                 "notes": source.notes or source.fetch_note or None,
+                "reason": status.reason or None,
+                "remedy": status.remedy or None,
+                "required": source.required,
+                "years": _data_years(con, source.id) if status.status == "loaded" else None,
             },
         )
-        if source.id in missing:
-            ctx.report(source.id, "source missing (built with --allow-missing)", 0, "; ".join(source.files))
+        if status.status in ("missing", "failed"):
+            ctx.report(source.id, f"source {status.status}", 0, f"{status.reason} | {status.remedy}"[:2000])
         for path, size, sha in entries:
-            con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?)", [source.id, str(path.name), size, sha])
+            con.execute(
+                "INSERT INTO source_files VALUES (?, ?, ?, ?)",
+                [source.id, _relative(path, source, ctx.sources_dir), size, sha],
+            )
     for key, value in {
         "built_at": built_at.isoformat() + "Z",
-        "sources_dir": str(ctx.sources_dir),
+        "sources_dir": str(ctx.sources_dir),  # for the freshness check; pages show sources_label instead
+        "sources_label": sources_label(ctx.sources_dir),
+        "code_digest": code_digest(manifest),
         "clustermap_version": __version__,
         "duckdb_version": duckdb.__version__,
     }.items():
@@ -354,8 +486,13 @@ def format_summary(summary: BuildSummary) -> str:
     if summary.unplaced:
         lines.append("  rows not placed on a map unit (see build_report / unplaced):")
         lines += [f"    {sid:<32} {n:>8,}" for sid, n in summary.unplaced.items()]
-    if summary.missing:
-        lines.append("  sources missing (built with --allow-missing): " + ", ".join(summary.missing))
+    absent = [s for s in summary.statuses if s.status in ("missing", "failed", "superseded")]
+    if absent:
+        lines.append("  sources not loaded (the app says so where they would be used):")
+        for s in absent:
+            lines.append(f"    {s.source_id:<32} {s.status:<10} {s.reason[:160]}")
+            if s.remedy:
+                lines.append(f"    {'':<32} {'':<10} -> {s.remedy}")
     return "\n".join(lines)
 
 

@@ -1,20 +1,33 @@
 -- macros: derived inputs and table macros created by the build, so query files share one definition of each method.
 
 -- cluster_input: the employment cells the cluster methods use (NUTS 2 regions and units), tagged with their sector
--- set ('division' | 'section' = SBS 2008-2015, 'manuf2022' = manufacturing divisions 2022) and keyed by integer ids,
--- sorted by set, year and sector. Prepared once here: the macro then groups and ranks on integers (3x faster).
+-- set and keyed by integer ids, sorted by set, year and sector. Prepared once here: the macro then groups and ranks
+-- on integers (3x faster). Sets: 'division' and 'section' = the business economy (NACE B-N without K, plus S95) from
+-- the regional SBS tables, sbs_r_nuts06_r2 to 2020 and sbs_r_nuts2021 from 2021; 'manufacturing' = divisions
+-- C10-C33 from the same tables, or from the 2022 extract of sbs_r_nuts2021 where the whole table is not loaded.
+-- Each cell keeps its source_id: a change of table between two years is a break in series.
 CREATE OR REPLACE TABLE cluster_input AS
-SELECT CASE WHEN e.source_id = 'eurostat_sbs_r_nuts2021_manuf' THEN 'manuf2022' ELSE n.level END AS sector_set,
-       e.region_code, e.nuts_version, r.country, e.nace, e.year, e.persons, e.local_units, e.wages_meur, e.flag,
-       e.source_id,
-       dense_rank() OVER (ORDER BY e.region_code, e.nuts_version)::INTEGER AS rid,
-       dense_rank() OVER (ORDER BY e.nace)::INTEGER AS nid
-FROM employment e
-JOIN regions r ON r.code = e.region_code AND r.nuts_version = e.nuts_version AND r.level = 2
-JOIN nace n ON n.code = e.nace
-WHERE (e.source_id = 'eurostat_sbs_r_nuts06_r2' AND n.level IN ('division', 'section'))
-   OR (e.source_id = 'eurostat_sbs_r_nuts2021_manuf' AND n.level = 'division')
-ORDER BY sector_set, e.year, nid, rid;
+WITH cells AS (
+    SELECT n.level AS sector_set, e.*
+    FROM employment e JOIN nace n ON n.code = e.nace
+    WHERE e.source_id IN ('eurostat_sbs_r_nuts06_r2', 'eurostat_sbs_r_nuts2021') AND n.level IN ('division', 'section')
+    UNION ALL
+    SELECT 'manufacturing', e.*
+    FROM employment e JOIN nace n ON n.code = e.nace
+    WHERE e.source_id IN ('eurostat_sbs_r_nuts06_r2', 'eurostat_sbs_r_nuts2021', 'eurostat_sbs_r_nuts2021_manuf')
+      AND n.level = 'division' AND n.parent = 'C'
+)
+SELECT c.sector_set, c.region_code, c.nuts_version, r.country, c.nace, c.year, c.persons, c.local_units,
+       c.wages_meur, c.flag, c.source_id,
+       dense_rank() OVER (ORDER BY c.region_code, c.nuts_version)::INTEGER AS rid,
+       dense_rank() OVER (ORDER BY c.nace)::INTEGER AS nid
+FROM cells c
+JOIN regions r ON r.code = c.region_code AND r.nuts_version = c.nuts_version AND r.level = 2
+-- Where two tables publish the same cell (they should not overlap in years), the newer table wins.
+QUALIFY row_number() OVER (PARTITION BY c.sector_set, c.region_code, c.nuts_version, c.nace, c.year
+                           ORDER BY CASE c.source_id WHEN 'eurostat_sbs_r_nuts2021' THEN 0
+                                                     WHEN 'eurostat_sbs_r_nuts06_r2' THEN 1 ELSE 2 END) = 1
+ORDER BY c.sector_set, c.year, nid, rid;
 
 CREATE OR REPLACE TABLE cluster_region_ids AS
 SELECT DISTINCT rid, region_code, nuts_version, country FROM cluster_input;
@@ -32,7 +45,7 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   Observatory: size (employment pct >= 100 - top_pct), specialisation (LQ >= spec_lq), focus (share pct >= 100 - top_pct).
 --   Panorama-style: size, specialisation, productivity (wages per person employed pct >= 100 - top_pct).
 --   U.S. CMP strong cluster: LQ pct >= cmp_lq_pct and LQ >= 1 and employment pct > cmp_size_pct and local units
---   pct > cmp_size_pct; NULL where the sector set publishes no local units (the 2022 manufacturing extract).
+--   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL) AS TABLE
 WITH cells AS MATERIALIZED (
     SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id
