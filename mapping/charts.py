@@ -75,16 +75,22 @@ def ranking_bar(
 def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height: int = 560) -> go.Figure:
     """A region's sectors: LQ (log x) against employment CAGR (y), bubble area = employment, colour = stars.
 
-    Quadrant lines at LQ = 1 and zero growth; sectors without a growth figure sit on a strip below the axis.
+    Quadrant lines at LQ = 1 and zero growth; sectors without a growth figure sit on a strip below the axis:
+    diamonds where a break in series (a change of table, a Eurostat 'b' flag) lies between the two years, so
+    their change is not presented as growth.
     """
     data = frame[frame["lq"] > 0].copy()
+    if "series_break" not in data:
+        data["series_break"] = None
     data["growth_pct"] = data["growth"] * 100
     known = data["growth_pct"].notna()
+    broken = data["series_break"].notna()
     floor = (data.loc[known, "growth_pct"].min() if known.any() else 0) - 3
     data["y"] = data["growth_pct"].where(known, floor)
     size_ref = max(data["persons"].max() or 1, 1)
     fig = go.Figure()
     for stars, group in data.groupby(data["stars"].fillna(0).astype(int)):
+        is_break = group["series_break"].notna()
         fig.add_trace(
             go.Scatter(
                 x=group["lq"],
@@ -98,6 +104,7 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
                 marker=dict(
                     size=np.sqrt(group["persons"].fillna(0) / size_ref) * 60 + 6,
                     color=STAR_COLOURS.get(stars, "#BBBBBB"),
+                    symbol=np.where(is_break, "diamond", "circle"),
                     line=dict(width=0.8, color="#333333"),
                     opacity=0.85,
                 ),
@@ -106,11 +113,26 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
                     [
                         group["label"],
                         [fmt(p) for p in group["persons"]],
-                        ["n/a" if pd.isna(g) else f"{g:+.1f}%" for g in group["growth_pct"]],
+                        [
+                            f"not computed: {b}"
+                            if isinstance(b, str)
+                            else ("n/a" if pd.isna(g) else f"{g:+.1f}% a year")
+                            for g, b in zip(group["growth_pct"], group["series_break"], strict=True)
+                        ],
                     ]
                 ),
                 hovertemplate="<b>%{customdata[0]}</b><br>LQ %{x:.2f}<br>employment %{customdata[1]}"
-                "<br>growth %{customdata[2]} a year<extra></extra>",
+                "<br>growth %{customdata[2]}<extra></extra>",
+            )
+        )
+    if broken.any():
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=dict(symbol="diamond", size=10, color="#FFFFFF", line=dict(width=1, color="#333333")),
+                name="break in series: growth not computed",
             )
         )
     fig.update_layout(shapes=[_vline(1), _hline(0)])
@@ -119,7 +141,7 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
             x=0,
             xref="paper",
             y=floor,
-            text="growth unknown",
+            text="growth unknown or across a break in series",
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
@@ -282,7 +304,10 @@ def peer_contributions(
 
 def _score_range(frame: pd.DataFrame) -> list[float]:
     """0-1 for min-max scores; wider when z-scores fall outside."""
-    lo, hi = np.nanmin(frame.to_numpy(dtype=float)), np.nanmax(frame.to_numpy(dtype=float))
+    values = frame.to_numpy(dtype=float)
+    if not np.isfinite(values).any():  # nothing scored (a build without the scoreboard's sources)
+        return [0.0, 1.0]
+    lo, hi = np.nanmin(values), np.nanmax(values)
     return [min(0.0, float(np.floor(lo))), max(1.0, float(np.ceil(hi)))]
 
 

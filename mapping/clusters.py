@@ -1,6 +1,6 @@
 """Cluster specialisation: location quotients, star ratings and their sensitivity.
 
-The computation itself is SQL (the ``cluster_cells`` table macro in ``mapping/build/macros.sql``).
+The computation itself is SQL (the ``cluster_cells`` table macro in ``mapping/ingest/macros.sql``).
 This module holds the method descriptions and parameters, helpers around the queries, and an
 independent pandas implementation of the same definitions, used to check the SQL on the full data
 and as the benchmark's comparison.
@@ -16,24 +16,39 @@ import pandas as pd
 
 Query = Callable[..., pd.DataFrame]
 
+# The sector sets of the cluster methods (``cluster_input`` in mapping/ingest/macros.sql defines the same).
+# The regional SBS tables: sbs_r_nuts06_r2 (to 2020) and sbs_r_nuts2021 (from 2021) - a change of table is a
+# break in series; the 2022 manufacturing extract stands in for sbs_r_nuts2021 where the whole table is absent.
+SBS_SOURCES = ("eurostat_sbs_r_nuts06_r2", "eurostat_sbs_r_nuts2021")
 SECTOR_SETS = {
     "division": {
-        "label": "NACE divisions, business economy (SBS 2008-2015)",
-        "source_id": "eurostat_sbs_r_nuts06_r2",
-        "note": "persons employed in the business economy (NACE B-N without K, plus S95); "
-        "NUTS 2013 codes placed on NUTS 2021",
+        "label": "NACE divisions, business economy (SBS)",
+        "source_ids": SBS_SOURCES,
+        "level": "division",
+        "parent": None,
+        "note": "persons employed in the business economy (NACE B-N without K, plus S95); older NUTS codes placed on "
+        "NUTS 2021; sbs_r_nuts06_r2 to 2020, sbs_r_nuts2021 from 2021 (a break in series)",
     },
     "section": {
-        "label": "NACE sections, business economy (SBS 2008-2015)",
-        "source_id": "eurostat_sbs_r_nuts06_r2",
-        "note": "12 NACE sections B-N without K",
+        "label": "NACE sections, business economy (SBS)",
+        "source_ids": SBS_SOURCES,
+        "level": "section",
+        "parent": None,
+        "note": "12 NACE sections B-N without K; sbs_r_nuts06_r2 to 2020, sbs_r_nuts2021 from 2021 (a break in series)",
     },
-    "manuf2022": {
-        "label": "Manufacturing divisions C10-C33 (SBS 2022)",
-        "source_id": "eurostat_sbs_r_nuts2021_manuf",
-        "note": "persons employed in local units, manufacturing only; no local units or wages in this extract",
+    "manufacturing": {
+        "label": "Manufacturing divisions C10-C33 (SBS)",
+        "source_ids": (*SBS_SOURCES, "eurostat_sbs_r_nuts2021_manuf"),
+        "level": "division",
+        "parent": "C",
+        "note": "persons employed in manufacturing divisions; LQs within manufacturing; the 2022 extract of "
+        "sbs_r_nuts2021 has no local units or wages",
     },
 }
+# Links made before the sets covered every year keep working.
+SET_ALIASES = {"manuf2022": "manufacturing"}
+# Where two tables publish the same cell, the newer table wins (they should not overlap).
+SOURCE_PRIORITY = {"eurostat_sbs_r_nuts2021": 0, "eurostat_sbs_r_nuts06_r2": 1, "eurostat_sbs_r_nuts2021_manuf": 2}
 
 METHODS = {
     "observatory": {
@@ -109,6 +124,22 @@ def threshold_curve(
     return pd.DataFrame(rows)
 
 
+def default_year(years: pd.DataFrame, share: float = 0.8) -> int | None:
+    """The latest year whose NUTS 2 regions with a value (``regions``) reach ``share`` of the best year's.
+
+    Eurostat's newest year is often published for a few countries first (2015: 167 regions against 282 in 2014);
+    such a year is offered but not chosen by default.
+    """
+    if years.empty or years["regions"].max() <= 0:
+        return None
+    return int(years.loc[years["regions"] >= share * years["regions"].max(), "year"].max())
+
+
+def set_of(value: str | None) -> str | None:
+    """A sector set named in a link, old names included."""
+    return SET_ALIASES.get(value, value) if value else value
+
+
 def quadrant(lq: float, growth: float | None) -> str:
     """Portfolio quadrants: specialised (LQ >= 1) x growing (CAGR >= 0)."""
     if growth is None or pd.isna(growth) or pd.isna(lq):
@@ -139,14 +170,22 @@ def reference_cells(
         employment: the ``employment`` table (region_code, nuts_version, nace, year, persons, local_units,
             wages_meur, flag, source_id).
         regions: ``regions`` (code, nuts_version, level, country).
-        nace: ``nace`` (code, level).
+        nace: ``nace`` (code, level, parent).
     """
-    level = "section" if sector_set == "section" else "division"
-    source = SECTOR_SETS[sector_set]["source_id"]
+    spec = SECTOR_SETS[sector_set]
     reg2 = regions[regions["level"] == 2][["code", "nuts_version", "country"]].rename(columns={"code": "region_code"})
-    codes = set(nace.loc[nace["level"] == level, "code"])
-    c = employment[(employment["source_id"] == source) & employment["nace"].isin(codes)]
+    in_set = nace["level"] == spec["level"]
+    if spec["parent"]:
+        in_set &= nace["parent"] == spec["parent"]
+    codes = set(nace.loc[in_set, "code"])
+    c = employment[employment["source_id"].isin(spec["source_ids"]) & employment["nace"].isin(codes)]
     c = c.merge(reg2, on=["region_code", "nuts_version"])
+    c = (
+        c.assign(_prio=c["source_id"].map(SOURCE_PRIORITY))
+        .sort_values("_prio", kind="stable")
+        .drop_duplicates(["region_code", "nuts_version", "nace", "year"])
+        .drop(columns="_prio")
+    )
     key_r = [c["year"], c["region_code"], c["nuts_version"]]
     key_s = [c["year"], c["nace"]]
     c = c.assign(

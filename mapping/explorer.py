@@ -16,10 +16,11 @@ Query = Callable[..., pd.DataFrame]
 
 # Picker groups: (label, predicate on source_id), in display order.
 SOURCE_GROUPS: list[tuple[str, Callable[[str], bool]]] = [
-    ("Eurostat regional statistics (to 2024)", lambda s: s.startswith("eurostat_") and "legacy" not in s),
+    ("Eurostat regional statistics", lambda s: s.startswith("eurostat_")),
+    ("Regional Innovation Scoreboard 2025", lambda s: s == "ris2025"),
     ("Regional Innovation Scoreboard 2023", lambda s: s == "ris2023"),
     ("Regional Competitiveness Index 2022", lambda s: s == "rci2022"),
-    ("Eurostat regional statistics 2007-2018", lambda s: s == "eurostat_legacy_2007_2018"),
+    ("European Innovation Scoreboard 2025 (countries)", lambda s: s == "eis2025"),
     ("European Innovation Scoreboard 2023 (countries)", lambda s: s == "eis2023"),
 ]
 DEFAULT_INDICATOR = "eurostat.gdp_pps_hab_eu"
@@ -30,7 +31,9 @@ KEY_INDICATORS = [
     "eurostat.unemployment_rate",
     "eurostat.tertiary_25_64",
     "eurostat.gerd_pc_gdp",
+    "ris2025.0",
     "ris.0",
+    "eurostat.population",
     "rci.population",
 ]
 LEVEL_NAMES = {0: "Countries (NUTS 0)", 1: "NUTS 1", 2: "NUTS 2", 3: "NUTS 3"}

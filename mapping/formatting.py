@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+
+# Characters Markdown (and Streamlit's HTML-in-Markdown) would act on.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
 def fmt(value: object, unit: str = "") -> str:
@@ -33,3 +37,8 @@ def wrap_words(text: str, width: int = 16) -> str:
             line = f"{line} {w}".strip()
     lines.append(line)
     return "<br>".join(lines)
+
+
+def md_escape(text: object) -> str:
+    """``text`` shown literally by a Markdown renderer: no link, image, emphasis or HTML can come of it."""
+    return _MARKDOWN.sub(r"\\\1", str(text))

@@ -72,7 +72,7 @@ def thresholds() -> pd.DataFrame:
 
 def sector_sets() -> pd.DataFrame:
     rows = [
-        {"sector set": k, "data": v["label"], "source_id": v["source_id"], "note": v["note"]}
+        {"sector set": k, "data": v["label"], "source_id": ", ".join(v["source_ids"]), "note": v["note"]}
         for k, v in clusters.SECTOR_SETS.items()
     ]
     return pd.DataFrame(rows)

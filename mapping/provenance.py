@@ -51,3 +51,17 @@ def compact_caption(sources: pd.DataFrame, source_ids: list[str], *, extra: str 
     if maps:
         text += f" {BOUNDARIES}"
     return text
+
+
+def absent(sources: pd.DataFrame, source_ids: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The listed sources that this build did not load (missing or failed; superseded ones are fine)."""
+    rows = sources[sources["source_id"].isin(list(source_ids))]
+    return rows[rows["status"].isin(["missing", "failed"])]
+
+
+def absence_text(row: pd.Series, *, what: str) -> str:
+    """One plain sentence: what lacks which source, why, and the one command or file that brings it."""
+    why = "is not in this build" if row["status"] == "missing" else "could not be read"
+    reason = f" ({row['reason']})" if row.get("reason") else ""
+    remedy = f" To add it: {str(row['remedy']).rstrip('.')}." if row.get("remedy") else ""
+    return f"{what}: {row['title']} [{row['source_id']}] {why}{reason}.{remedy}"

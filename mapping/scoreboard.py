@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +33,10 @@ FRAMEWORK_PATH = DATA_DIR / "scoreboard.toml"
 class IndicatorSpec:
     id: str
     dimension: str
-    year: int
+    year: int | str  # a year, or "latest" until resolved against the database
     transform: str = "none"  # none | sqrt | log
     weight: float = 1.0
+    name: str = ""  # the indicator's name where it must match across editions (RIS)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Framework:
     derived: dict[str, dict] = field(default_factory=dict)
     peer_variables: tuple[IndicatorSpec, ...] = ()
     peer_labels: dict[str, str] = field(default_factory=dict)
+    latest_coverage: float = 0.8
+    ris_edition: str = ""  # set by resolve(): the RIS edition whose indicators are used
+    notes: tuple[str, ...] = ()  # set by resolve(): what the edition and "latest" choices became
 
     @property
     def indicators(self) -> list[IndicatorSpec]:
@@ -77,9 +81,10 @@ def load_framework(path: Path = FRAMEWORK_PATH) -> Framework:
             IndicatorSpec(
                 id=i["id"],
                 dimension=d["id"],
-                year=int(i["year"]),
+                year=_year(i["year"]),
                 transform=i.get("transform", "none"),
                 weight=float(i.get("weight", 1.0)),
+                name=i.get("name", ""),
             )
             for i in d["indicators"]
         )
@@ -88,7 +93,13 @@ def load_framework(path: Path = FRAMEWORK_PATH) -> Framework:
     if len(ids) != len(set(ids)):
         raise ValueError("an indicator is listed twice in the scoreboard framework")
     peers = tuple(
-        IndicatorSpec(id=p["id"], dimension="peers", year=int(p["year"]), transform=p.get("transform", "none"))
+        IndicatorSpec(
+            id=p["id"],
+            dimension="peers",
+            year=_year(p["year"]),
+            transform=p.get("transform", "none"),
+            name=p.get("name", ""),
+        )
         for p in raw.get("peer_variable", [])
     )
     return Framework(
@@ -104,7 +115,14 @@ def load_framework(path: Path = FRAMEWORK_PATH) -> Framework:
         derived=dict(raw.get("derived", {})),
         peer_variables=peers,
         peer_labels={p["id"]: p.get("label", p["id"]) for p in raw.get("peer_variable", [])},
+        latest_coverage=float(settings.get("latest_coverage", 0.8)),
     )
+
+
+def _year(value: object) -> int | str:
+    if value == "latest":
+        return "latest"
+    return int(value)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -315,6 +333,107 @@ def focus_areas(board: Scoreboard, region: str, peer_codes: list[str], n: int = 
     return pd.DataFrame({"score": own[gap.index], "peer_median": med[gap.index], "gap": gap})[gap < 0].head(n)
 
 
+# --------------------------------------------------------------------------- resolution against the database
+
+# RIS editions, newest first: (source id, indicator id prefix).
+RIS_EDITIONS = {"2025": ("ris2025", "ris2025"), "2023": ("ris2023", "ris")}
+# Indicators computed from the cluster methods: the sector set whose years they follow.
+CLUSTER_SETS = {
+    "cluster.starred_divisions": "division",
+    "cluster.starred_employment_share": "division",
+    "cluster.manufacturing_starred": "manufacturing",
+    "structure.manufacturing_share": "section",
+}
+POPULATION = IndicatorSpec("rci.population", "peers", "latest")
+
+
+def ris_editions(query: Query) -> list[str]:
+    """The RIS editions loaded in the database, newest first."""
+    sources = query("sources")
+    loaded = set(sources.loc[sources["status"] == "loaded", "source_id"])
+    return [edition for edition, (sid, _) in RIS_EDITIONS.items() if sid in loaded]
+
+
+def latest_year(counts: pd.DataFrame, share: float) -> int | None:
+    """The latest year whose count of regions (``n``) reaches ``share`` of the best-covered year's."""
+    if counts.empty or counts["n"].max() <= 0:
+        return None
+    return int(counts.loc[counts["n"] >= share * counts["n"].max(), "year"].max())
+
+
+def _same_name(a: str, b: str) -> bool:
+    def key(t: str) -> str:
+        return " ".join(t.replace("(Regional)", "").lower().split())
+
+    return key(a) == key(b)
+
+
+def resolve(fw: Framework, query: Query, *, ris_edition: str | None = None) -> Framework:
+    """The framework with a RIS edition chosen (the newest loaded unless ``ris_edition`` names another loaded one)
+    and every "latest" year made a year; indicators without data are left out, each with a note."""
+    editions = ris_editions(query)
+    edition = ris_edition if ris_edition in editions else (editions[0] if editions else "2023")
+    _, prefix = RIS_EDITIONS[edition]
+    catalog = query("catalog").set_index("indicator_id")
+    notes: list[str] = []
+
+    def edition_id(spec: IndicatorSpec) -> str | None:
+        if not spec.id.startswith("ris.") or prefix == "ris":
+            return spec.id
+        new = prefix + spec.id[len("ris") :]
+        if new not in catalog.index:
+            notes.append(f"{spec.name or spec.id}: not published in RIS {edition}; left out.")
+            return None
+        if spec.id != "ris.0" and spec.name and not _same_name(str(catalog.at[new, "label"]), spec.name):
+            notes.append(
+                f"{spec.name} ({spec.id}): RIS {edition} uses code {new.split('.', 1)[1]} for "
+                f"'{catalog.at[new, 'label']}'; left out."
+            )
+            return None
+        return new
+
+    mapped = {s.id: edition_id(s) for s in [*fw.indicators, *fw.peer_variables]}
+    table_ids = sorted({i for i in mapped.values() if i and i not in CLUSTER_SETS and not i.startswith("structure.")})
+    coverage = query("indicator_coverage", indicators=[*table_ids, POPULATION.id])
+    set_years = {
+        s: query("cluster_years", sector_set=s).rename(columns={"regions": "n"}) for s in set(CLUSTER_SETS.values())
+    }
+
+    def resolved(spec: IndicatorSpec) -> IndicatorSpec | None:
+        new_id = mapped.get(spec.id, spec.id)
+        if new_id is None:
+            return None
+        year = spec.year
+        if year == "latest":
+            counts = (
+                set_years[CLUSTER_SETS[new_id]]
+                if new_id in CLUSTER_SETS
+                else coverage[coverage["indicator_id"] == new_id]
+            )
+            year = latest_year(counts, fw.latest_coverage) if new_id != "structure.density" else 0
+            if year is None:
+                label = spec.name or (catalog.at[new_id, "label"] if new_id in catalog.index else new_id)
+                notes.append(f"{label}: no data in this build (see Data and methods > Sources); left out.")
+                return None
+        return replace(spec, id=new_id, year=year)
+
+    dims = []
+    for d in fw.dimensions:
+        kept = tuple(r for r in (resolved(s) for s in d.indicators) if r is not None)
+        dims.append(replace(d, indicators=kept))
+    peers = tuple(r for r in (resolved(p) for p in fw.peer_variables) if r is not None)
+    labels = {mapped.get(k) or k: v for k, v in fw.peer_labels.items()}
+    return replace(
+        fw,
+        dimensions=tuple(dims),
+        peer_variables=peers,
+        peer_labels={p.id: labels.get(p.id, p.id) for p in peers},
+        derived=fw.derived,
+        ris_edition=edition if edition in editions else "",
+        notes=tuple(notes),
+    )
+
+
 # --------------------------------------------------------------------------- loading from the database
 
 
@@ -327,22 +446,29 @@ class Loaded:
     catalog: pd.DataFrame  # label, unit, source_id, description per indicator (incl. derived)
 
 
-def load(query: Query, framework: Framework | None = None, *, method: str = "minmax") -> Loaded:
+def load(
+    query: Query, framework: Framework | None = None, *, method: str = "minmax", ris_edition: str | None = None
+) -> Loaded:
     """Everything the scoreboard pages need, from the query gate."""
-    fw = framework or load_framework()
+    fw = resolve(framework or load_framework(), query, ris_edition=ris_edition)
     universe = query("scoreboard_universe", countries=list(fw.countries))
-    from_tables = [s for s in [*fw.indicators, *fw.peer_variables] if not s.id.startswith(("cluster.", "structure."))]
-    population = IndicatorSpec("rci.population", "peers", 2020)
-    from_tables.append(population)
+    population = _population(query, fw)
+    from_tables = [
+        s
+        for s in [*fw.indicators, *fw.peer_variables, population]
+        if s.id not in CLUSTER_SETS and not s.id.startswith("structure.")
+    ]
     values = query("scoreboard_values", indicators=[s.id for s in from_tables], years=[s.year for s in from_tables])
-    cluster_years = {s.id: s.year for s in fw.indicators if s.id.startswith("cluster.")}
+    cluster_years = {s.id: s.year for s in fw.indicators if s.id in CLUSTER_SETS}
     parts = [values[["region_code", "indicator_id", "year", "value"]]]
     if cluster_years:
         parts.append(
             query(
                 "scoreboard_cluster_values",
-                sbs_year=cluster_years.get("cluster.starred_divisions", 2014),
-                manuf_year=cluster_years.get("cluster.manufacturing_starred", 2022),
+                sbs_year=cluster_years.get(
+                    "cluster.starred_divisions", cluster_years.get("cluster.starred_employment_share", 0)
+                ),
+                manuf_year=cluster_years.get("cluster.manufacturing_starred", 0),
             )
         )
     manuf = next((p for p in fw.peer_variables if p.id == "structure.manufacturing_share"), None)
@@ -353,7 +479,7 @@ def load(query: Query, framework: Framework | None = None, *, method: str = "min
     specs = [*fw.indicators, *[p for p in fw.peer_variables if p.id != "structure.density"], population]
     raw_all, origin_all = assemble(specs, values, universe, units, fw.successors)
     area = universe.set_index("code")["area_km2"]
-    raw_all["structure.density"] = raw_all["rci.population"] / area.reindex(raw_all.index)
+    raw_all["structure.density"] = raw_all[population.id] / area.reindex(raw_all.index)
     ids = [s.id for s in fw.indicators]
     cat = query("catalog").set_index("indicator_id")
     directions = {i: (-1 if i in cat.index and cat.loc[i, "higher_is_better"] is False else 1) for i in ids}
@@ -382,3 +508,9 @@ def load(query: Query, framework: Framework | None = None, *, method: str = "min
     meta["year"] = [s.year for s in fw.indicators]
     meta["transform"] = [s.transform for s in fw.indicators]
     return Loaded(fw, board, raw_all[peer_ids], z, meta.set_index("indicator_id"))
+
+
+def _population(query: Query, fw: Framework) -> IndicatorSpec:
+    """The population behind the density peer variable: RCI 2022's latest year (the universe's reference)."""
+    coverage = query("indicator_coverage", indicators=[POPULATION.id])
+    return replace(POPULATION, year=latest_year(coverage, fw.latest_coverage) or 0)

@@ -7,28 +7,43 @@ import streamlit as st
 from mapping import clusters
 from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
 from mapping.ui import cluster_views as views
-from mapping.ui import data, state
+from mapping.ui import data, notices, state
 from mapping.ui.layout import page_header
 
 data.require_database()
 
 present = page_header("Cluster specialisation")
 
+if "set" in st.query_params:  # links from before the sets covered every year
+    st.query_params["set"] = clusters.set_of(st.query_params["set"])
+available = {s: data.query("cluster_years", sector_set=s) for s in SECTOR_SETS}
+available = {s: y for s, y in available.items() if len(y)}
+if not available:
+    notices.nothing_to_show(*clusters.SECTOR_SETS["manufacturing"]["source_ids"], what="The cluster methods")
 c1, c2, c3, c4 = st.columns([2.2, 2.2, 0.9, 2.4])
 sector_set = state.choice(
     "Employment data",
-    list(SECTOR_SETS),
+    list(available),
     param="set",
     default="division",
     format_func=lambda s: SECTOR_SETS[s]["label"],
     container=c1,
 )
-methods = [m for m in METHODS if not (m == "cmp" and sector_set == "manuf2022")]  # CMP needs local units
+year_table = available[sector_set]
+units = dict(zip(year_table["year"], year_table["has_units"], strict=True))
+years = year_table["year"].tolist()
+year = state.choice(
+    "Year",
+    years,
+    param="year",
+    default=clusters.default_year(year_table),
+    format_func=lambda y: f"{y} ({int(year_table.set_index('year').at[y, 'regions'])} regions)",
+    container=c3,
+)
+methods = [m for m in METHODS if not (m == "cmp" and not units.get(year))]  # CMP needs local units
 method = state.choice(
     "Method", methods, param="method", default="observatory", format_func=lambda m: METHODS[m]["label"], container=c2
 )
-years = data.query("cluster_years", sector_set=sector_set)["year"].tolist()
-year = state.choice("Year", years, param="year", default=2014 if 2014 in years else years[0], container=c3)
 tab = state.choice(
     "View",
     list(views.TABS),
@@ -72,6 +87,7 @@ with st.expander("Thresholds", expanded=False) if not present else st.container(
         ),
     )
 state.show_notices()
+notices.sources_absent(*SECTOR_SETS[sector_set]["source_ids"], what="Cluster employment data")
 if not present:
     with st.expander("Method", icon=":material/functions:"):
         st.markdown(
@@ -79,11 +95,14 @@ if not present:
             f"\n\nData: {SECTOR_SETS[sector_set]['label']} — {SECTOR_SETS[sector_set]['note']}."
         )
 
-ctx = views.Context(sector_set=sector_set, method=method, year=year, thr=thr)
+year_sources = dict(zip(year_table["year"], year_table["source_ids"], strict=True))
+ctx = views.Context(
+    sector_set=sector_set, method=method, year=year, thr=thr, sources=tuple(year_sources[year].split(", "))
+)
 if tab == "sector":
     views.sector_view(ctx)
 elif tab == "region":
-    views.region_view(ctx, years=years)
+    views.region_view(ctx, years=years, year_sources=year_sources)
 elif tab == "summary":
     views.summary_view(ctx)
 else:

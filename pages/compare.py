@@ -22,7 +22,7 @@ method = state.choice(
     format_func=views.METHODS.get,
     widget="segmented_control",
 )
-sc = views.loaded(method)
+sc = views.loaded(method, views.ris_choice())
 nm, labels = views.names(sc), views.dim_labels(sc)
 codes = list(sc.board.universe["code"])
 linked = st.query_params.get("region")
@@ -36,6 +36,7 @@ regions = state.multi_choice(
     format_func=lambda c: f"{c} {nm.get(c, '')}",
 )
 state.show_notices()
+views.source_notices(sc)
 if len(regions) < 2:
     st.info("Pick at least two regions.")
     st.stop()

@@ -41,7 +41,8 @@ if not present:
             "Counting rules: a participation is a member organisation in a partnership (twice in two "
             "partnerships); affiliated entities and partnership-level rows are not counted; distinct "
             "organisations fold case, accents and punctuation; coordinators are rows whose role starts with "
-            "'coordinator'. Population: EIS 2023 structural indicator 5.6.1 (millions, 2023)."
+            "'coordinator'. Population: European Innovation Scoreboard structural indicator 5.6.1 (EIS 2025 where "
+            "loaded, else EIS 2023), latest year."
         )
 
 sc = views.scope(chosen, full_only=full_only)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from mapping import explorer, maps, provenance
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, map_figure, state
+from mapping.ui import data, map_figure, notices, state
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height, page_header
 from mapping.ui.map_panel import region_panel
@@ -16,6 +16,9 @@ from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_
 data.require_database()
 
 catalog = data.query("catalog").set_index("indicator_id", drop=False)
+if catalog.empty:
+    page_header("Map explorer")
+    notices.nothing_to_show(*notices.indicator_sources(), what="The map explorer")
 lookup = data.query("region_lookup")
 state.take_map_click("map_chart")
 
@@ -67,6 +70,7 @@ palette = state.choice(
 overlay = cluster_overlay_picker(container=v3)
 if not present:
     st.caption(f"**{meta['label']}** ({meta['unit']}). {meta['description'] or ''}")
+    notices.build_gaps()
 state.show_notices()
 
 # --- the map and the region panel ---------------------------------------------------------------

@@ -12,11 +12,11 @@ data.require_database()
 
 present = page_header("Regional ecosystem scoreboard")
 
-c1, c2, c3 = st.columns([2.4, 1.6, 1.6])
+c1, c2, c3, c4 = st.columns([2.4, 1.4, 1.4, 1.6])
 method = state.choice(
     "Normalisation", list(views.METHODS), param="norm", default="minmax", format_func=views.METHODS.get, container=c2
 )
-sc = views.loaded(method)
+sc = views.loaded(method, views.ris_choice(container=c4))
 labels = views.dim_labels(sc)
 score = state.choice(
     "Score", ["overall", *sc.board.dims.columns], param="score", default="overall", format_func=labels.get, container=c1
@@ -34,6 +34,9 @@ if not present:
     with st.expander("Method", icon=":material/functions:"):
         st.markdown("\n\n".join(views.method_notes(sc, method)))
 state.show_notices()
+views.source_notices(sc)
+if sc.board.overall.notna().sum() == 0:
+    st.warning("No region has an overall score in this build: too many of the scoreboard's sources are absent.")
 
 views.ranking_section(sc, score=score, country=country)
 

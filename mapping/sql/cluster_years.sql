@@ -1,7 +1,9 @@
--- cluster_years: years with employment data for a sector set, newest first, with the number of NUTS 2 regions
+-- cluster_years: years with employment data for a sector set, newest first: NUTS 2 regions with a value, the tables the cells come from, and whether local units are published
 -- params: $sector_set
-SELECT year, count(DISTINCT region_code) AS regions
-FROM cluster_cells($sector_set, 2.0, 10, 75, 25)
-WHERE persons IS NOT NULL
+SELECT year, count(DISTINCT region_code) FILTER (WHERE persons IS NOT NULL) AS regions,
+       string_agg(DISTINCT source_id, ', ' ORDER BY source_id) AS source_ids,
+       bool_or(local_units IS NOT NULL) AS has_units
+FROM cluster_input
+WHERE sector_set = $sector_set
 GROUP BY year
 ORDER BY year DESC

@@ -1,4 +1,4 @@
--- scoreboard_cluster_values: cluster-strength indicators per region (Observatory stars, default thresholds): divisions with >= 2 stars and the employment share of divisions with >= 1 star (SBS 2014), manufacturing divisions with >= 2 stars (2022)
+-- scoreboard_cluster_values: cluster-strength indicators per region (Observatory stars, default thresholds): divisions with >= 2 stars and the employment share of divisions with >= 1 star (SBS, $sbs_year), manufacturing divisions with >= 2 stars ($manuf_year)
 -- params: $sbs_year, $manuf_year
 WITH sbs AS (
     SELECT region_code, nuts_version,
@@ -9,7 +9,7 @@ WITH sbs AS (
 ),
 manuf AS (
     SELECT region_code, nuts_version, count(*) FILTER (WHERE stars_observatory >= 2) AS starred
-    FROM cluster_cells('manuf2022', 2.0, 10, 75, 25, only_year := $manuf_year)
+    FROM cluster_cells('manufacturing', 2.0, 10, 75, 25, only_year := $manuf_year)
     GROUP BY ALL
 )
 SELECT region_code, nuts_version, 'cluster.starred_divisions' AS indicator_id, $sbs_year AS year,

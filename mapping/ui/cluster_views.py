@@ -23,6 +23,7 @@ class Context:
     method: str
     year: int
     thr: Thresholds
+    sources: tuple[str, ...] = ()  # the tables the year's cells come from
 
     def params(self) -> dict:
         return {"sector_set": self.sector_set, "year": self.year, "method": self.method, **self.thr.params()}
@@ -31,7 +32,7 @@ class Context:
         rule = f"{METHODS[self.method]['label']}: {self.thr.rule(self.method)}."
         return provenance.caption(
             data.sources(),
-            [SECTOR_SETS[self.sector_set]["source_id"]],
+            list(self.sources or SECTOR_SETS[self.sector_set]["source_ids"]),
             years=str(self.year),
             extra=f"{rule} {extra}".strip(),
             maps=maps_,
@@ -143,7 +144,7 @@ def sector_view(ctx: Context) -> None:
     )
 
 
-def region_view(ctx: Context, *, years: list[int]) -> None:
+def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str]) -> None:
     regions = data.query("cluster_regions", **ctx.params())
     names = dict(zip(regions["code"], regions["name"], strict=True))
     _follow_units(names)
@@ -153,7 +154,16 @@ def region_view(ctx: Context, *, years: list[int]) -> None:
         "Region", list(names), param="region", default=default, format_func=lambda c: f"{c} {names[c]}", container=c1
     )
     earlier = sorted(y for y in years if y < ctx.year)
-    base = state.choice("Growth since", earlier, param="base", default=earlier[0] if earlier else None, container=c2)
+    # Default base: the earliest year from the same table(s), so the default view crosses no change of table.
+    same = [y for y in earlier if year_sources.get(y) == year_sources.get(ctx.year)]
+    base = state.choice(
+        "Growth since",
+        earlier,
+        param="base",
+        default=(same or earlier or [None])[0],
+        format_func=lambda y: str(y) if year_sources.get(y) == year_sources.get(ctx.year) else f"{y} (other table)",
+        container=c2,
+    )
     port = data.query("cluster_portfolio", region=region, base_year=base or ctx.year, **ctx.params())
     if port.empty:
         st.info("No employment data for this region in this year.")
@@ -167,6 +177,13 @@ def region_view(ctx: Context, *, years: list[int]) -> None:
     if not earlier:
         st.info("Growth needs two years; this data set has one, so all sectors sit on the 'growth unknown' strip.")
     port = port.assign(quadrant=[clusters.quadrant(a, b) for a, b in zip(port["lq"], port["growth"], strict=True)])
+    breaks = port["series_break"].dropna()
+    if len(breaks):
+        st.info(
+            f"{len(breaks)} of {len(port)} sectors cross a break in series between {base} and {ctx.year} "
+            f"({breaks.value_counts().index[0]}): their growth is not computed; they are the diamonds on the strip "
+            "below the growth axis."
+        )
     title = f"Cluster portfolio of {names[region]} ({region}), {ctx.year}"
     fig = charts.portfolio_bubbles(port, base_year=base or ctx.year, year=ctx.year, height=figure_height())
     figure_card(
@@ -193,6 +210,7 @@ def region_view(ctx: Context, *, years: list[int]) -> None:
             "star_prod",
             "cmp_strong",
             "growth",
+            "series_break",
             "quadrant",
         ]
     ]

@@ -8,6 +8,7 @@ import streamlit as st
 
 from mapping import config, db, downloads, export, methods, scoreboard
 from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, Result
+from mapping.formatting import md_escape
 from mapping.ui import data, state
 
 TABS = {
@@ -21,8 +22,8 @@ TABS = {
 }
 
 SOURCE_COLUMNS = [
-    "source_id", "title", "publisher", "vintage", "rows_loaded", "licence", "attribution", "url", "file", "sha256",
-    "built_at", "nuts_version", "status", "notes",
+    "source_id", "status", "title", "publisher", "vintage", "data_years", "rows_loaded", "licence", "attribution",
+    "url", "file", "sha256", "built_at", "nuts_version", "reason", "remedy", "notes",
 ]  # fmt: skip
 CATALOG_COLUMNS = [
     "indicator_id", "label", "unit", "dimension", "direction", "levels", "years", "n_regions", "source_id", "vintage",
@@ -80,10 +81,15 @@ def _csv_button(frame: pd.DataFrame, name: str, *, key: str, label: str = "CSV")
 def sources_view() -> None:
     info = dict(data.query("build_info").values.tolist())
     sources = data.query("sources")
+    counts = sources["status"].value_counts()
+    states = ", ".join(f"{n} {status}" for status, n in counts.items())
     st.markdown(
-        f"Database built **{info.get('built_at', '?')}** from `{info.get('sources_dir', '?')}`: "
-        f"{len(sources)} sources, {int(sources['rows_loaded'].sum()):,} rows loaded. Every figure's caption names "
-        "its source and vintage; `source_id` links every row of the database to a line here."
+        f"Database built **{info.get('built_at', '?')}** from "
+        f"{md_escape(info.get('sources_label', 'the sources folder'))}: "
+        f"{len(sources)} sources ({states}), {int(sources['rows_loaded'].sum()):,} rows loaded. Every figure's caption "
+        "names its source and vintage; `source_id` links every row of the database to a line here. A source that "
+        "is missing or failed is named, with the reason and the command or file that brings it, on every page that "
+        "would use it."
     )
     _table(
         sources[SOURCE_COLUMNS],
@@ -196,14 +202,21 @@ def methods_view() -> None:
     st.markdown("**Thresholds** (change them on the Clusters page; the sensitivity view sweeps the range)")
     _table(methods.thresholds())
     _table(methods.sector_sets())
-    fw = scoreboard.load_framework()
+    fw = scoreboard.resolve(scoreboard.load_framework(), data.query)
     st.subheader("Scoreboard normalisation")
     st.markdown(methods.normalisation_text(fw))
+    edition = f"Regional Innovation Scoreboard {fw.ris_edition}" if fw.ris_edition else "no RIS edition loaded"
+    st.markdown(
+        f"Innovation indicators from the {edition}. Each input's year is the latest in which it reaches "
+        f"{fw.latest_coverage:.0%} of the regions of its best-covered year; the table shows the year used."
+    )
+    if fw.notes:
+        st.text("Left out of this build's scoreboard:\n" + "\n".join(fw.notes))
     _table(methods.scoreboard_indicators(fw, data.query("catalog")))
     st.subheader("Peers")
     st.markdown(methods.peers_text(fw))
     _table(methods.peer_variables(fw))
-    st.caption("Settings: `data/scoreboard.toml` and `mapping/clusters.py`; SQL: `mapping/build/macros.sql`.")
+    st.caption("Settings: `data/scoreboard.toml` and `mapping/clusters.py`; SQL: `mapping/ingest/macros.sql`.")
 
 
 # ---------------------------------------------------------------------------------------------------------- console

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from mapping import charts, escp, maps, provenance
+from mapping.clusters import SECTOR_SETS, default_year
 from mapping.config import DATA_DIR
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, state
+from mapping.ui import data, notices, state
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
 
@@ -55,10 +56,16 @@ class Scope:
             note += " Includes rows imported in this session (not stored)."
         return provenance.compact_caption(
             data.sources(),
-            ["escp_members", "escp_partnerships", "eis2023"],
+            ["escp_members", "escp_partnerships", *population_sources()],
             extra=f"{note} {extra}".strip(),
             maps=maps_,
         )
+
+
+def population_sources() -> list[str]:
+    """The EIS edition(s) the per-million figures use (EIS 2025 where loaded, else EIS 2023)."""
+    used = data.query("country_population")["source_id"]
+    return sorted(set(used)) or ["eis2025"]
 
 
 def expected() -> pd.DataFrame:
@@ -283,8 +290,10 @@ def compare_view(sc: Scope) -> None:
 
 
 def gap_view(sc: Scope) -> None:
-    years = data.query("cluster_years", sector_set="division")["year"].tolist()
-    year = 2014 if 2014 in years else years[0]
+    year = default_year(data.query("cluster_years", sector_set="division"))
+    if year is None:
+        notices.sources_absent(*SECTOR_SETS["division"]["source_ids"], what="The gap view (cluster strength)")
+        return
     clusters = data.query("country_cluster_strength", year=year)
     gap = escp.gap_table(sc.countries, clusters)
     st.markdown(

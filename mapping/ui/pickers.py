@@ -61,8 +61,9 @@ class Overlay:
 def cluster_overlay_picker(*, container: Any) -> Overlay | None:
     """``?overlay=<NACE division>``: starred regions (Observatory stars, default thresholds, SBS latest full
     year) drawn over the map."""
-    years = data.query("cluster_years", sector_set="division")
-    year = 2014 if 2014 in set(years["year"]) else int(years["year"].iloc[0])
+    year = clusters.default_year(data.query("cluster_years", sector_set="division"))
+    if year is None:  # no regional employment data in this build: no overlay to offer
+        return None
     sectors = data.query("cluster_sectors", sector_set="division", year=year)
     labels = dict(zip(sectors["nace"], sectors["label"], strict=True))
     nace = state.choice(

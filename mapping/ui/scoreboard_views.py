@@ -7,23 +7,47 @@ import streamlit as st
 
 from mapping import charts, maps, profile, provenance
 from mapping import scoreboard as sb
+from mapping.clusters import SECTOR_SETS
 from mapping.formatting import fmt
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, map_figure, state
+from mapping.ui import data, map_figure, notices, state
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
 
 METHODS = {"minmax": "Min-max 0-1 (as the RIS)", "zscore": "z-scores"}
 
 
-@st.cache_resource(show_spinner="Scoring regions ...", max_entries=4)
-def _load(stamp: tuple[str, float], method: str) -> sb.Loaded:
-    return sb.load(data.query, method=method)
+@st.cache_resource(show_spinner="Scoring regions ...", max_entries=8)
+def _load(stamp: tuple[str, float], method: str, ris_edition: str | None) -> sb.Loaded:
+    return sb.load(data.query, method=method, ris_edition=ris_edition)
 
 
-def loaded(method: str) -> sb.Loaded:
-    """The scored universe for a normalisation method (shared, read-only)."""
-    return _load(data._stamp(), method)
+def loaded(method: str, ris_edition: str | None = None) -> sb.Loaded:
+    """The scored universe for a normalisation method and RIS edition (shared, read-only)."""
+    return _load(data._stamp(), method, ris_edition)
+
+
+def ris_choice(*, container=None) -> str | None:
+    """The RIS edition (``?ris=2025|2023``): the newest loaded by default; no control when only one is loaded."""
+    editions = sb.ris_editions(data.query)
+    if len(editions) < 2:
+        return editions[0] if editions else None
+    return state.choice(
+        "Innovation data",
+        editions,
+        param="ris",
+        default=editions[0],
+        format_func=lambda e: f"Regional Innovation Scoreboard {e}",
+        container=container,
+    )
+
+
+def source_notices(sc: sb.Loaded) -> None:
+    """Name every source the scoreboard would use that this build lacks, and what the edition choice left out."""
+    wanted = [sb.RIS_EDITIONS[e][0] for e in sb.RIS_EDITIONS] if not sc.framework.ris_edition else []
+    wanted += ["rci2022", *SECTOR_SETS["division"]["source_ids"]]
+    wanted += sorted({s for s in sc.catalog["source_id"] if s.startswith("eurostat")})
+    notices.sources_absent(*dict.fromkeys(wanted), what="The scoreboard")
 
 
 def dim_labels(sc: sb.Loaded) -> dict[str, str]:
@@ -40,6 +64,13 @@ def names(sc: sb.Loaded) -> dict[str, str]:
 
 def method_notes(sc: sb.Loaded, method: str) -> list[str]:
     fw = sc.framework
+    edition = (
+        f"Innovation indicators: Regional Innovation Scoreboard {fw.ris_edition}."
+        if fw.ris_edition
+        else "No Regional Innovation Scoreboard edition is loaded in this build."
+    )
+    years = "Years: " + "; ".join(f"{s.id} {s.year}" for s in fw.indicators) + "."
+    left_out = ["Left out: " + " ".join(fw.notes)] if fw.notes else []
     norm = (
         f"Normalisation: {METHODS[method]}. Square root for the indicators marked sqrt; values beyond mean +/- "
         f"{fw.outlier_sd:g} SD do not set the min and max and are clipped to 0 or 1; lower-is-better indicators are "
@@ -48,6 +79,9 @@ def method_notes(sc: sb.Loaded, method: str) -> list[str]:
         else "Normalisation: z-scores (distance from the EU mean in standard deviations; positive = better)."
     )
     return [
+        edition,
+        *left_out,
+        years,
         norm,
         f"A dimension is scored when its available indicators carry at least {fw.min_indicator_share:.0%} of its "
         f"weight (weighted mean of those); the overall score is the mean of the dimension scores when at least "
@@ -63,8 +97,12 @@ def method_notes(sc: sb.Loaded, method: str) -> list[str]:
 
 
 def caption(sc: sb.Loaded, extra: str = "", *, maps_: bool = False) -> str:
-    sources = tuple(sorted({s for s in sc.catalog["source_id"] if s}))
-    return _caption(data._stamp(), sources, extra, maps_)
+    used = {s for s in sc.catalog["source_id"] if s}
+    if any(i.startswith("cluster.") for i in sc.catalog.index):
+        used |= set(SECTOR_SETS["manufacturing"]["source_ids"])
+    loaded = data.sources()
+    loaded = set(loaded.loc[loaded["status"] == "loaded", "source_id"])
+    return _caption(data._stamp(), tuple(sorted(used & loaded)), extra, maps_)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

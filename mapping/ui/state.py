@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 # Parameters that follow the user from page to page.
-SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "present")
+SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "ris", "present")
 _NOTICES = "_url_notices"
 
 

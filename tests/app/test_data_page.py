@@ -17,9 +17,14 @@ def open_data(app_test):
 def test_sources_view_lists_every_source_with_checksums(open_data):
     at = open_data()
     table = at.dataframe[0].value
-    assert len(table) == 25
-    assert table["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
-    assert (table["rows_loaded"] > 0).all()
+    assert len(table) == 31
+    loaded = table[table["status"] == "loaded"]
+    assert len(loaded) >= 22 and loaded["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert (loaded["rows_loaded"] > 0).all()
+    absent = table[table["status"] == "missing"]
+    assert absent["remedy"].str.len().gt(10).all() and absent["sha256"].isna().all()
+    shown = at.markdown[0].value.replace("\\", "")  # the label is Markdown-escaped
+    assert "/work/" not in shown and "the sources folder ../shared/data" in shown
     files = at.dataframe[1].value
     assert len(files) >= 25 and files["bytes"].gt(0).all()
 
@@ -53,12 +58,13 @@ def test_methods_view_shows_the_parameters_that_run(open_data):
     assert thresholds.loc["spec_lq", "default"] == 2.0
     inputs = at.dataframe[3].value
     assert len(inputs) == 31 and {"year", "transform", "weight", "direction"} <= set(inputs.columns)
+    assert set(inputs["year"]) <= set(range(2014, 2026))  # "latest" resolved against the build
 
 
 def test_console_runs_a_query_from_the_link(open_data):
     at = open_data(tab="console", sql="SELECT source_id, rows_loaded FROM sources ORDER BY source_id")
     result = at.dataframe[0].value
-    assert len(result) == 25 and list(result.columns) == ["source_id", "rows_loaded"]
+    assert len(result) == 31 and list(result.columns) == ["source_id", "rows_loaded"]
     assert not at.error
 
 

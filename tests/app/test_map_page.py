@@ -158,7 +158,7 @@ def test_sources_page_lists_every_source(open_app):
     at.switch_page("pages/data.py").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert len(table) == 25 and "eurostat_sbs_r_nuts06_r2" in set(table["source_id"])
+    assert len(table) == 31 and "eurostat_sbs_r_nuts06_r2" in set(table["source_id"])
 
 
 def test_cluster_overlay_layer(open_app):

@@ -35,7 +35,7 @@ def con(real_db):
 def tables(con):
     emp = db.run_sql(con, "SELECT * FROM employment", row_cap=10**7)
     reg = db.run_sql(con, "SELECT code, nuts_version, level, country FROM regions")
-    nace = db.run_sql(con, "SELECT code, level FROM nace")
+    nace = db.run_sql(con, "SELECT code, level, parent FROM nace")
     return emp, reg, nace
 
 
@@ -82,6 +82,52 @@ def test_confidential_cells_never_get_an_lq(con):
     assert n > 1000 and with_lq == 0
 
 
-def test_manufacturing_2022_has_no_cmp_verdict(con):
-    df = db.run_sql(con, "SELECT count(cmp_strong) n FROM cluster_cells('manuf2022', 2.0, 10, 75, 25)")
-    assert df["n"].iloc[0] == 0  # no local units in the 2022 extract: the CMP rule cannot be applied
+def test_manufacturing_2022_extract_has_no_cmp_verdict(con):
+    df = db.run_sql(
+        con,
+        "SELECT count(cmp_strong) n, count(*) c "
+        "FROM cluster_cells('manufacturing', 2.0, 10, 75, 25, only_year := 2022)",
+    )
+    assert df["c"].iloc[0] > 1000 and df["n"].iloc[0] == 0  # no local units in the 2022 extract: no CMP verdict
+
+
+def test_manufacturing_set_spans_both_tables_and_keeps_each_source(con):
+    years = db.query(con, "cluster_years", sector_set="manufacturing").set_index("year")
+    assert {2008, 2014, 2022} <= set(years.index)
+    assert years.at[2014, "source_ids"] == "eurostat_sbs_r_nuts06_r2"
+    assert years.at[2022, "source_ids"] == "eurostat_sbs_r_nuts2021_manuf"
+    assert bool(years.at[2014, "has_units"]) and not bool(years.at[2022, "has_units"])
+    assert clusters.default_year(years.reset_index()) == 2022
+
+
+def test_default_year_skips_a_thin_newest_year(con):
+    years = db.query(con, "cluster_years", sector_set="division")
+    assert years["year"].max() == 2015 and clusters.default_year(years) == 2014  # 2015: 167 regions, 2014: 282
+
+
+def test_growth_across_a_change_of_table_is_a_break_not_growth(con):
+    port = db.query(
+        con,
+        "cluster_portfolio",
+        sector_set="manufacturing",
+        region="DE11",
+        year=2022,
+        base_year=2014,
+        method="observatory",
+        **clusters.DEFAULTS.params(),
+    ).set_index("nace")
+    c29 = port.loc["C29"]
+    assert c29["persons"] == 152_899 and pd.isna(c29["growth"])
+    assert c29["series_break"].startswith("change of table: eurostat_sbs_r_nuts06_r2 (2014)")
+    same_table = db.query(
+        con,
+        "cluster_portfolio",
+        sector_set="manufacturing",
+        region="DE11",
+        year=2014,
+        base_year=2010,
+        method="observatory",
+        **clusters.DEFAULTS.params(),
+    ).set_index("nace")
+    flagged = same_table["series_break"].notna()
+    assert same_table.loc[~flagged, "growth"].notna().sum() > 10  # plain growth where no break lies between

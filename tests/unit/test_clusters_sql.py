@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from mapping import clusters
-from mapping.build.pipeline import MACROS
+from mapping.ingest.pipeline import MACROS
 
 CELLS = [
     # region, nace, persons, local_units, wages_meur, flag
@@ -39,14 +39,14 @@ SOURCE = "eurostat_sbs_r_nuts06_r2"
 def make_db(cells=CELLS, year=2014) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INTEGER, country VARCHAR)")
-    con.execute("CREATE TABLE nace (code VARCHAR, level VARCHAR)")
+    con.execute("CREATE TABLE nace (code VARCHAR, level VARCHAR, parent VARCHAR)")
     con.execute(
         """CREATE TABLE employment (region_code VARCHAR, nuts_version VARCHAR, nace VARCHAR, year INTEGER,
            persons DOUBLE, local_units DOUBLE, wages_meur DOUBLE, flag VARCHAR, source_id VARCHAR)"""
     )
     regions = sorted({c[0] for c in cells})
     con.executemany("INSERT INTO regions VALUES (?, '2021', 2, 'XX')", [[r] for r in regions])
-    con.executemany("INSERT INTO nace VALUES (?, 'division')", [["C10"], ["C29"]])
+    con.executemany("INSERT INTO nace VALUES (?, 'division', 'C')", [["C10"], ["C29"]])
     con.executemany(
         "INSERT INTO employment VALUES (?, '2021', ?, ?, ?, ?, ?, ?, ?)",
         [[r, n, year, p, u, w, f, SOURCE] for r, n, p, u, w, f in cells],

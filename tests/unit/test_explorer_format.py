@@ -12,10 +12,11 @@ from mapping import explorer, geo
 from mapping.flags import FLAGS, describe_flags
 from mapping.formatting import fmt
 
-EUROSTAT = "Eurostat regional statistics (to 2024)"
+EUROSTAT = "Eurostat regional statistics"
+RIS25 = "Regional Innovation Scoreboard 2025"
 RIS = "Regional Innovation Scoreboard 2023"
 RCI = "Regional Competitiveness Index 2022"
-LEGACY = "Eurostat regional statistics 2007-2018"
+EIS25 = "European Innovation Scoreboard 2025 (countries)"
 EIS = "European Innovation Scoreboard 2023 (countries)"
 
 
@@ -27,8 +28,10 @@ EIS = "European Innovation Scoreboard 2023 (countries)"
     [
         ("eurostat_nama", EUROSTAT),
         ("eurostat_lfs", EUROSTAT),
-        ("eurostat_legacy_2007_2018", LEGACY),
+        ("eurostat_tgs00096", EUROSTAT),
+        ("ris2025", RIS25),
         ("ris2023", RIS),
+        ("eis2025", EIS25),
         ("rci2022", RCI),
         ("eis2023", EIS),
         ("ris2021", "Other sources"),
@@ -50,14 +53,14 @@ def test_source_group_labels_are_unique():
 def catalog() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "indicator_id": ["sbs.persons", "ris.0", "eurostat.gdp", "legacy.gdp", "eurostat.unemp", "rci.population"],
-            "source_id": ["sbs", "ris2023", "eurostat_nama", "eurostat_legacy_2007_2018", "eurostat_lfs", "rci2022"],
+            "indicator_id": ["sbs.persons", "ris.0", "eurostat.gdp", "ris2025.0", "eurostat.unemp", "rci.population"],
+            "source_id": ["sbs", "ris2023", "eurostat_nama", "ris2025", "eurostat_lfs", "rci2022"],
         }
     )
 
 
 def test_groups_follow_source_groups_order_then_others(catalog):
-    assert explorer.groups(catalog) == [EUROSTAT, RIS, RCI, LEGACY, "Other sources"]
+    assert explorer.groups(catalog) == [EUROSTAT, RIS25, RIS, RCI, "Other sources"]
 
 
 def test_groups_leave_out_absent_groups():
@@ -71,7 +74,7 @@ def test_groups_of_an_empty_catalog():
 
 def test_indicators_in_keeps_catalog_order(catalog):
     assert explorer.indicators_in(catalog, EUROSTAT) == ["eurostat.gdp", "eurostat.unemp"]
-    assert explorer.indicators_in(catalog, LEGACY) == ["legacy.gdp"]
+    assert explorer.indicators_in(catalog, RIS25) == ["ris2025.0"]
     assert explorer.indicators_in(catalog, "Other sources") == ["sbs.persons"]
     assert explorer.indicators_in(catalog, EIS) == []
 
