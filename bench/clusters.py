@@ -17,7 +17,7 @@ import duckdb
 from bench import common
 from bench.common import Figure
 from mapping import clusters, db
-from mapping.build.pipeline import MACROS
+from mapping.ingest.pipeline import MACROS
 
 REPEATS = 5
 ARGS = "'division', 2.0, 10, 75, 25"

@@ -60,7 +60,7 @@ def db_path() -> Path:
     """The configured database, built from the sources folder first if it is missing."""
     path = config.db_path()
     if not path.exists():
-        from mapping.build import build
+        from mapping.ingest import build
 
         build(config.sources_dir(), path, progress=lambda m: None)
     return path

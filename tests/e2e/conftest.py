@@ -88,6 +88,18 @@ def page(browser, app_url, request):
     assert outside == [], f"requests left localhost: {outside[:5]}"
 
 
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def wait_idle(pg, timeout: float = 90_000) -> None:
+    """Wait until the app's script has run to its end (Streamlit marks its root) and no spinner is left."""
+    pg.wait_for_selector(IDLE, timeout=timeout)
+    pg.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stSpinner"], [data-testid="stStatusWidget"]\')',
+        timeout=timeout,
+    )
+
+
 def wait_for_app(pg, *, chart: bool = True) -> None:
     """Wait until the script has finished and (optionally) a map is on screen."""
     pg.wait_for_selector('[data-testid="stApp"]')
