@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mapping import db
-from mapping.build import build
 from mapping.config import SQL_DIR
+from mapping.ingest import build
 from tests.minisources import write_mini_sources
 
 # Sample values for every parameter name used by the SQL files (line 2: "-- params: ...").
