@@ -57,7 +57,7 @@ def real_data(db_path) -> list[Figure]:
         )
         emp = db.run_sql(con, "SELECT * FROM employment", row_cap=10**8)
         reg = db.run_sql(con, "SELECT code, nuts_version, level, country FROM regions")
-        nace = db.run_sql(con, "SELECT code, level FROM nace")
+        nace = db.run_sql(con, "SELECT code, level, parent FROM nace")
     finally:
         con.close()
     arrow = _best(lambda: db_to_arrow(db_path))
@@ -87,7 +87,7 @@ def synthetic(db_path, copies: int = 100) -> list[Figure]:
     try:
         emp = src.execute("SELECT * FROM employment WHERE source_id = 'eurostat_sbs_r_nuts06_r2'").to_arrow_table()
         regions = src.execute("SELECT code, nuts_version, level, country FROM regions").to_arrow_table()
-        nace = src.execute("SELECT code, level FROM nace").to_arrow_table()
+        nace = src.execute("SELECT code, level, parent FROM nace").to_arrow_table()
     finally:
         src.close()
     con = duckdb.connect()

@@ -224,10 +224,10 @@ def _select(
             ).fetchall()
         ]
         if len(values) > 1:
+            shown = ", ".join(map(str, values[:5])) + ("..." if len(values) > 5 else "")
             raise _not_understood(
                 path,
                 layout.header,
-                f"dimension {d} has several values ({', '.join(map(str, values))}...) "
-                f"after the selection {wanted or '{}'}; select one",
+                f"dimension {d} has several values ({shown}) after the selection {wanted}; select one",
             )
     con.execute(f'DROP TABLE IF EXISTS "{src}"')

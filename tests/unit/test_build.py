@@ -261,3 +261,51 @@ def test_freshness_follows_source_checksums(mini):
     assert is_fresh(db, src, manifest)
     (src / "nace.csv").write_text((src / "nace.csv").read_text() + "C11,division,C,Beverages\n")
     assert not is_fresh(db, src, manifest)
+
+
+def test_freshness_treats_still_missing_as_fresh_and_a_returning_file_as_stale(mini):
+    """`make run` after a partial build must not rebuild (and fail again) while a source is still absent."""
+    from mapping.ingest.freshness import is_fresh
+
+    src, manifest, db = mini
+    data = (src / "sbs.tsv.gz").read_bytes()
+    (src / "sbs.tsv.gz").unlink()
+    build(src, db, manifest=manifest, allow_missing=True, progress=quiet)
+    assert is_fresh(db, src, manifest)  # recorded as missing and still missing
+    (src / "sbs.tsv.gz").write_bytes(data)
+    assert not is_fresh(db, src, manifest)  # the file came back: rebuild
+
+
+def test_freshness_keeps_a_failed_file_until_it_changes(mini):
+    from mapping.ingest.freshness import is_fresh
+
+    src, manifest, db = mini
+    rewrite_sbs(src, SBS_TSV.replace("10 \t9", "ten \t9"))
+    summary = build(src, db, manifest=manifest, allow_missing=True, progress=quiet)
+    assert summary.failed == ["sbs"]
+    assert is_fresh(db, src, manifest)  # the same broken file would fail the same way
+    rewrite_sbs(src, SBS_TSV)
+    assert not is_fresh(db, src, manifest)
+
+
+def test_missing_boundaries_stop_even_a_lenient_build_and_say_how_to_get_them(mini):
+    src, manifest, db = mini
+    manifest = load_manifest_required(src)
+    (src / "nuts" / "RG_60M_2021_L2.geojson").unlink()
+    with pytest.raises(BuildError) as err:
+        build(src, db, manifest=manifest, allow_missing=True, progress=quiet)
+    text = str(err.value)
+    assert "NUTS boundaries are missing" in text and "RG_60M_2021_L2.geojson" in text
+    assert "make fetch" in text and "CLUSTERMAP_SOURCES" in text
+    assert not db.exists()
+
+
+def load_manifest_required(src: Path):
+    """The mini manifest with its boundary sources marked as required (as the real manifest marks GISCO)."""
+    from mapping.ingest.manifest import load_manifest
+
+    text = (src / "sources.toml").read_text()
+    for sid in ("labels", "geo60", "geo20", "nuts2024"):
+        text = text.replace(f'id = "{sid}"\n', f'id = "{sid}"\nrequired = true\n')
+    (src / "sources.toml").write_text(text)
+    return load_manifest(src / "sources.toml")

@@ -167,3 +167,93 @@ def test_framework_file_is_consistent():
     assert all(d.indicators for d in fw.dimensions)
     assert {i.transform for i in fw.indicators} <= {"none", "sqrt", "log"}
     assert all(i.id in fw.derived for i in fw.indicators if i.id.startswith("cluster."))
+
+
+# --------------------------------------------------------------------------- editions and "latest" years
+
+
+def test_latest_year_needs_broad_coverage():
+    counts = pd.DataFrame({"year": [2021, 2022, 2023, 2024], "n": [240, 250, 230, 5]})
+    assert sb.latest_year(counts, 0.8) == 2023  # 2024: 5 regions published early, not taken
+    assert sb.latest_year(counts, 0.95) == 2022
+    assert sb.latest_year(counts.iloc[0:0], 0.8) is None
+
+
+class FakeQuery:
+    """The few queries resolve() asks, answered from small frames."""
+
+    def __init__(self, loaded: list[str], catalog: dict[str, str], coverage: list[tuple[str, int, int]]):
+        self.loaded, self.catalog, self.coverage = loaded, catalog, coverage
+
+    def __call__(self, name: str, **params) -> pd.DataFrame:
+        if name == "sources":
+            return pd.DataFrame({"source_id": self.loaded, "status": ["loaded"] * len(self.loaded)})
+        if name == "catalog":
+            return pd.DataFrame({"indicator_id": list(self.catalog), "label": list(self.catalog.values())})
+        if name == "indicator_coverage":
+            rows = [r for r in self.coverage if r[0] in params["indicators"]]
+            return pd.DataFrame(rows, columns=["indicator_id", "year", "n"])
+        if name == "cluster_years":
+            return pd.DataFrame({"year": [2014, 2015], "regions": [282, 167]})
+        raise KeyError(name)
+
+
+def _framework() -> Framework:
+    specs = (
+        IndicatorSpec("ris.1.2.1", "inn", "latest", name="International scientific co-publications"),
+        IndicatorSpec("ris.4.1.1", "inn", "latest", name="Employment in knowledge-intensive activities"),
+        IndicatorSpec("rci.x", "inn", 2019),
+        IndicatorSpec("cluster.starred_divisions", "inn", "latest"),
+    )
+    return Framework(
+        dimensions=(Dimension("inn", "Innovation", specs),),
+        countries=("DE",),
+        peer_variables=(IndicatorSpec("ris.0", "peers", "latest", name="Regional Innovation Index"),),
+        peer_labels={"ris.0": "Regional Innovation Index"},
+    )
+
+
+CATALOG = {
+    "ris.0": "Regional Innovation Index",
+    "ris.1.2.1": "International scientific co-publications",
+    "ris.4.1.1": "Employment in knowledge-intensive activities",
+    "ris2025.0": "Regional Innovation Index",
+    "ris2025.1.2.1": "International scientific co-publications",
+    "ris2025.4.1.1": "Sales of new-to-market and new-to-firm innovations",
+    "rci.x": "x",
+}
+COVERAGE = [
+    ("ris.0", 2023, 240),
+    ("ris.1.2.1", 2023, 240),
+    ("ris.4.1.1", 2023, 240),
+    ("ris2025.0", 2024, 240),
+    ("ris2025.0", 2025, 238),
+    ("ris2025.1.2.1", 2025, 236),
+    ("ris2025.4.1.1", 2025, 236),
+]
+
+
+def test_resolve_takes_the_newest_edition_and_carries_only_same_code_same_name():
+    query = FakeQuery(["ris2025", "ris2023"], CATALOG, COVERAGE)
+    fw = sb.resolve(_framework(), query)
+    assert fw.ris_edition == "2025"
+    got = {s.id: s.year for s in fw.indicators}
+    assert got == {"ris2025.1.2.1": 2025, "rci.x": 2019, "cluster.starred_divisions": 2014}
+    assert [p.id for p in fw.peer_variables] == ["ris2025.0"] and fw.peer_variables[0].year == 2025
+    assert fw.peer_labels == {"ris2025.0": "Regional Innovation Index"}
+    assert any("Employment in knowledge-intensive activities" in n and "left out" in n for n in fw.notes)
+
+
+def test_resolve_keeps_ris_2023_when_asked_or_when_alone():
+    for loaded, asked in ((["ris2025", "ris2023"], "2023"), (["ris2023"], None)):
+        fw = sb.resolve(_framework(), FakeQuery(loaded, CATALOG, COVERAGE), ris_edition=asked)
+        assert fw.ris_edition == "2023"
+        assert {s.id for s in fw.indicators} == {"ris.1.2.1", "ris.4.1.1", "rci.x", "cluster.starred_divisions"}
+
+
+def test_resolve_without_any_ris_names_what_is_left_out():
+    catalog = {k: v for k, v in CATALOG.items() if not k.startswith("ris")}
+    fw = sb.resolve(_framework(), FakeQuery([], catalog, []))
+    assert fw.ris_edition == ""
+    assert {s.id for s in fw.indicators} == {"rci.x", "cluster.starred_divisions"}
+    assert sum("no data in this build" in n for n in fw.notes) == 3  # two RIS inputs and the RII peer variable
