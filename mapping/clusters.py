@@ -125,14 +125,15 @@ def threshold_curve(
 
 
 def default_year(years: pd.DataFrame, share: float = 0.8) -> int | None:
-    """The latest year whose NUTS 2 regions with a value (``regions``) reach ``share`` of the best year's.
+    """The latest year whose known cells (region x sector, ``cells``) reach ``share`` of the best year's.
 
-    Eurostat's newest year is often published for a few countries first (2015: 167 regions against 282 in 2014);
-    such a year is offered but not chosen by default.
+    Eurostat's newest year is often published for a few countries first (2015: 167 regions against 282 in 2014),
+    and a table may publish only some sectors in a year; such a year is offered but not chosen by default.
     """
-    if years.empty or years["regions"].max() <= 0:
+    column = "cells" if "cells" in years else "regions"
+    if years.empty or years[column].max() <= 0:
         return None
-    return int(years.loc[years["regions"] >= share * years["regions"].max(), "year"].max())
+    return int(years.loc[years[column] >= share * years[column].max(), "year"].max())
 
 
 def set_of(value: str | None) -> str | None:

@@ -361,6 +361,11 @@ def latest_year(counts: pd.DataFrame, share: float) -> int | None:
     return int(counts.loc[counts["n"] >= share * counts["n"].max(), "year"].max())
 
 
+def _set_counts(years: pd.DataFrame) -> pd.DataFrame:
+    """Years of a cluster sector set with their known cells (region x sector) as ``n``."""
+    return years.assign(n=years["cells"] if "cells" in years else years["regions"])[["year", "n"]]
+
+
 def _same_name(a: str, b: str) -> bool:
     def key(t: str) -> str:
         return " ".join(t.replace("(Regional)", "").lower().split())
@@ -396,7 +401,7 @@ def resolve(fw: Framework, query: Query, *, ris_edition: str | None = None) -> F
     table_ids = sorted({i for i in mapped.values() if i and i not in CLUSTER_SETS and not i.startswith("structure.")})
     coverage = query("indicator_coverage", indicators=[*table_ids, POPULATION.id])
     set_years = {
-        s: query("cluster_years", sector_set=s).rename(columns={"regions": "n"}) for s in set(CLUSTER_SETS.values())
+        s: _set_counts(query("cluster_years", sector_set=s)) for s in set(CLUSTER_SETS.values())
     }
 
     def resolved(spec: IndicatorSpec) -> IndicatorSpec | None:

@@ -115,6 +115,8 @@ def is_retryable(exc: BaseException) -> bool:
         return False
     if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_NONAME:  # the name is unknown: offline, no DNS
         return False
+    if isinstance(exc, ConnectionRefusedError):  # nothing listens there: waiting will not change that
+        return False
     if isinstance(exc, ConnectionError | TimeoutError | ssl.SSLError | http.client.HTTPException | socket.gaierror):
         return True
     return isinstance(exc, OSError) and exc.errno in _NETWORK_ERRNOS

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from mapping import __version__
-from mapping.config import PROJECT_ROOT, spatial_extension_path
+from mapping.config import PROJECT_ROOT, SHARED_SOURCES, spatial_extension_path
 
 from . import nuts
 from .errors import BuildError
@@ -333,14 +333,13 @@ def _finish_catalog(ctx: Context) -> None:
 
 def sources_label(sources_dir: Path) -> str:
     """How to name the sources folder to a visitor: relative to the checkout, never a server's absolute path."""
+    folder = Path(sources_dir).resolve()
+    if SHARED_SOURCES.is_dir() and folder == SHARED_SOURCES.resolve():
+        return "the sources folder ../shared/data"
     root = PROJECT_ROOT.resolve()
-    try:
-        rel = Path(os.path.relpath(Path(sources_dir).resolve(), root))
-    except ValueError:
-        return "a sources folder outside the checkout"
-    if rel.parts[:1] == ("..",) and len([p for p in rel.parts if p == ".."]) > 1:
-        return "a sources folder outside the checkout"
-    return f"the sources folder {rel.as_posix()}"
+    if folder.is_relative_to(root):
+        return f"the sources folder {folder.relative_to(root).as_posix()}"
+    return "a sources folder outside the checkout"
 
 
 def _describe(error: BuildError, source: Source, sources_dir: Path) -> str:
