@@ -30,7 +30,7 @@ DIM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_RE = re.compile(r"^\d{4}$")
 # One TSV cell: a number or ':' (not available), then observation flags (lower case) and, since the 2025 flag
 # reform, possibly a confidentiality status in upper case (C confidential, N not for publication, P secrecy).
-CELL_RE = r"^\s*(:|-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)\s*([a-zCNP]*)\s*$"
+CELL_RE = r"^\s*(:|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*([a-zCNP]*)\s*$"
 # Columns of SDMX-CSV that are not dimensions (compared in lower case).
 META_COLUMNS = {"dataflow", "last update", "structure", "structure_id", "structure_name", "action"}
 TIME_COLUMNS = ("time_period", "time")
@@ -105,59 +105,106 @@ def stage(
     missing = [d for d in keep if d not in layout.dims]
     if missing:
         raise _not_understood(path, layout.header, f"dimension(s) {', '.join(missing)} not found")
+    wanted = {d: v for d, v in wanted.items() if d in layout.dims}
     if layout.kind == "tsv":
-        _stage_tsv(con, path, table, layout)
+        _stage_tsv(con, path, table, layout, keep, wanted)
     else:
         _stage_csv(con, path, table, layout)
-    _select(con, path, table, layout, keep, {d: v for d, v in wanted.items() if d in layout.dims})
+        _select(con, path, table, layout, keep, wanted)
     return layout
 
 
-def _dim_columns(layout: Layout) -> str:
-    # Names were checked against DIM_RE: safe to quote as identifiers.
-    return ", ".join(f'"{d}"' for d in layout.dims)
-
-
-def _stage_tsv(con: duckdb.DuckDBPyConnection, path: Path, table: str, layout: Layout) -> None:
+def _stage_tsv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    layout: Layout,
+    keep: Sequence[str],
+    wanted: dict[str, list[str]],
+) -> None:
+    """TSV: the selection applies to the series (rows) before their cells are unpivoted and parsed, once each."""
     names = ["_key", *(f"y{y}" for y in layout.years)]
     raw = f"{table}_raw"
     load_csv(con, path, raw, delimiter="\t", names=names)
     n = len(layout.dims)
+    bad = con.execute(
+        f"""SELECT line FROM (SELECT row_number() OVER () + 1 AS line, _key FROM "{raw}")
+            WHERE length(_key) - length(replace(_key, ',', '')) <> {n - 1} LIMIT 1"""
+    ).fetchone()
+    if bad is not None:
+        raise BuildError(f"row key does not have the {n} parts {','.join(layout.dims)}", file=path, line=int(bad[0]))
+    dims = ", ".join(f"trim(split_part(_key, ',', {i + 1})) AS \"{d}\"" for i, d in enumerate(layout.dims))
+    years = ", ".join(f'"y{y}"' for y in layout.years)
+    where = " AND ".join(f'list_contains(${d}, "{d}")' for d in wanted) or "true"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE "{table}_wide" AS
-            SELECT row_number() OVER () + 1 AS line, string_split(_key, ',') AS _k, * EXCLUDE (_key) FROM "{raw}" """
+            SELECT * FROM (SELECT row_number() OVER () + 1 AS line, {dims}, {years} FROM "{raw}") WHERE {where}""",
+        wanted,
     )
-    bad = con.execute(f'SELECT min(line) FROM "{table}_wide" WHERE len(_k) <> {n}').fetchone()[0]
-    if bad is not None:
-        raise BuildError(f"row key does not have the {n} parts {','.join(layout.dims)}", file=path, line=int(bad))
-    dims = ", ".join(f'trim(_k[{i + 1}]) AS "{d}"' for i, d in enumerate(layout.dims))
-    years = ", ".join(f'"y{y}"' for y in layout.years)
+    _check_selection(con, path, f"{table}_wide", layout, keep, wanted, source=raw, dims_sql=dims)
+    con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+    kept = ", ".join(f'"{d}"' for d in keep)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE "{table}_cells" AS
-            SELECT line, {_dim_columns(layout)}, CAST(substr(period, 2) AS INTEGER) AS year, cell
-            FROM (UNPIVOT (SELECT line, {dims}, {years} FROM "{table}_wide") ON {years} INTO NAME period VALUE cell)"""
-    )
-    bad = con.execute(
-        f"""SELECT line, year, cell FROM "{table}_cells" WHERE NOT regexp_matches(cell, $re)
-            ORDER BY line LIMIT 1""",
+            SELECT line, geo, {kept + "," if keep else ""} CAST(substr(period, 2) AS INTEGER) AS year, cell,
+                   regexp_extract(cell, $re, ['num', 'flags']) AS m
+            FROM (UNPIVOT "{table}_wide" ON {years} INTO NAME period VALUE cell)""",
         {"re": CELL_RE},
+    )
+    con.execute(f'DROP TABLE IF EXISTS "{table}_wide"')
+    bad = con.execute(
+        f"""SELECT line, year, cell FROM "{table}_cells" WHERE m.num = '' ORDER BY line LIMIT 1"""
     ).fetchone()
     if bad:
         raise BuildError(f"cell for {bad[1]} is not a number or ':' with flags: {bad[2]!r}", file=path, line=bad[0])
+    # Pure "not available" cells (':' without a flag) carry nothing; confidential ones keep their flag.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE "{table}_all" AS
-            SELECT {_dim_columns(layout)}, year,
-                   CASE WHEN regexp_extract(cell, $re, 1) = ':' THEN NULL
-                        ELSE CAST(regexp_extract(cell, $re, 1) AS DOUBLE) END AS value,
-                   nullif(regexp_replace(regexp_extract(cell, $re, 4), '[CNP]', '', 'g')
-                          || CASE WHEN regexp_matches(regexp_extract(cell, $re, 4), '[CNP]') THEN 'c' ELSE '' END,
-                          '') AS flag,
+        f"""CREATE OR REPLACE TEMP TABLE "{table}" AS
+            SELECT geo AS code, {kept + "," if keep else ""} year,
+                   CASE WHEN m.num = ':' THEN NULL ELSE CAST(m.num AS DOUBLE) END AS value,
+                   nullif(regexp_replace(m.flags, '[CNP]', '', 'g')
+                          || CASE WHEN regexp_matches(m.flags, '[CNP]') THEN 'c' ELSE '' END, '') AS flag,
                    line
-            FROM "{table}_cells" """,
-        {"re": CELL_RE},
+            FROM "{table}_cells"
+            WHERE m.num <> ':' OR m.flags <> ''"""
     )
-    for t in (raw, f"{table}_wide", f"{table}_cells"):
-        con.execute(f'DROP TABLE IF EXISTS "{t}"')
+    con.execute(f'DROP TABLE IF EXISTS "{table}_cells"')
+
+
+def _check_selection(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selected: str,
+    layout: Layout,
+    keep: Sequence[str],
+    wanted: dict[str, list[str]],
+    *,
+    source: str,
+    dims_sql: str,
+) -> None:
+    """The selection must leave rows, and one value of every dimension that is neither kept nor the region."""
+    if con.execute(f'SELECT count(*) FROM "{selected}"').fetchone()[0] == 0:
+        present = {
+            d: [
+                r[0]
+                for r in con.execute(
+                    f'SELECT DISTINCT "{d}" FROM (SELECT {dims_sql} FROM "{source}") ORDER BY 1 LIMIT 12'
+                ).fetchall()
+            ]
+            for d in wanted
+        }
+        raise BuildError(f"no values for the selection {wanted}; codes present: {present}", file=path, line=1)
+    for d in layout.dims:
+        if d in keep or d == "geo":
+            continue
+        values = [r[0] for r in con.execute(f'SELECT DISTINCT "{d}" FROM "{selected}" ORDER BY 1 LIMIT 6').fetchall()]
+        if len(values) > 1:
+            shown = ", ".join(map(str, values[:5])) + ("..." if len(values) > 5 else "")
+            raise _not_understood(
+                path,
+                layout.header,
+                f"dimension {d} has several values ({shown}) after the selection {wanted}; select one",
+            )
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, layout: Layout) -> None:
@@ -202,32 +249,15 @@ def _select(
     src = f"{table}_all"
     where = " AND ".join(f'list_contains(${d}, "{d}")' for d in wanted) or "true"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE "{table}" AS
-            SELECT geo AS code, {", ".join(f'"{d}"' for d in keep) + "," if keep else ""} year, value, flag, line
-            FROM "{src}" WHERE ({where}) AND (value IS NOT NULL OR flag IS NOT NULL)""",
+        f"""CREATE OR REPLACE TEMP TABLE "{table}_sel" AS SELECT * FROM "{src}" WHERE {where}""",
         wanted,
     )
-    if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == 0:
-        present = {
-            d: [r[0] for r in con.execute(f'SELECT DISTINCT "{d}" FROM "{src}" ORDER BY 1 LIMIT 12').fetchall()]
-            for d in wanted
-        }
-        raise BuildError(f"no values for the selection {wanted}; codes present: {present}", file=path, line=1)
-    # Every dimension that is neither kept nor the region must now have one value, or rows would collide.
-    for d in layout.dims:
-        if d in keep or d == "geo":
-            continue
-        values = [
-            r[0]
-            for r in con.execute(
-                f"""SELECT DISTINCT "{d}" FROM "{src}" WHERE ({where}) ORDER BY 1 LIMIT 6""", wanted
-            ).fetchall()
-        ]
-        if len(values) > 1:
-            shown = ", ".join(map(str, values[:5])) + ("..." if len(values) > 5 else "")
-            raise _not_understood(
-                path,
-                layout.header,
-                f"dimension {d} has several values ({shown}) after the selection {wanted}; select one",
-            )
-    con.execute(f'DROP TABLE IF EXISTS "{src}"')
+    dims_sql = ", ".join(f'"{d}"' for d in layout.dims)
+    _check_selection(con, path, f"{table}_sel", layout, keep, wanted, source=src, dims_sql=dims_sql)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE "{table}" AS
+            SELECT geo AS code, {", ".join(f'"{d}"' for d in keep) + "," if keep else ""} year, value, flag, line
+            FROM "{table}_sel" WHERE value IS NOT NULL OR flag IS NOT NULL"""
+    )
+    for t in (src, f"{table}_sel"):
+        con.execute(f'DROP TABLE IF EXISTS "{t}"')

@@ -92,6 +92,7 @@ class Context:
     con: duckdb.DuckDBPyConnection
     sources_dir: Path
     manifest: Manifest
+    units_added: list[tuple[str, str]] = field(default_factory=list)  # by the reader now running
 
     def insert_df(self, table: str, df: pd.DataFrame) -> None:
         self.con.register("_ins_df", df)
@@ -130,6 +131,7 @@ class Context:
             "INSERT INTO region_units VALUES (?, ?, ?, '2021', ?)",
             [[code, version, m, method] for m in members],
         )
+        self.units_added.append((code, version))
 
     def add_catalog(self, **entry) -> None:
         entry.setdefault("reference_period", None)
@@ -260,12 +262,11 @@ def _run_readers(ctx: Context, manifest: Manifest, plan: dict[str, SourceStatus]
             say(f"{head} superseded by {source.superseded_by}")
             continue
         t0 = time.perf_counter()
-        ctx.con.execute("BEGIN TRANSACTION")
+        ctx.units_added = []
         try:
             status.rows = READERS[source.reader](ctx, source, status.paths)
-            ctx.con.execute("COMMIT")
         except Exception as exc:
-            ctx.con.execute("ROLLBACK")
+            _discard(ctx, source.id)
             error = exc if isinstance(exc, BuildError) else BuildError(f"{type(exc).__name__}: {exc}")
             if not allow_missing or source.required:
                 if isinstance(exc, BuildError):
@@ -277,6 +278,29 @@ def _run_readers(ctx: Context, manifest: Manifest, plan: dict[str, SourceStatus]
             continue
         status.status, status.seconds = "loaded", time.perf_counter() - t0
         say(f"{head} {status.rows:>9,} rows  {status.seconds:5.2f} s")
+
+
+def _discard(ctx: Context, source_id: str) -> None:
+    """Remove every row a failed reader wrote: rows carrying its source_id and the map units it registered.
+
+    (A transaction per reader would do the same, but DuckDB then keeps undo data for every staging table: the SBS
+    reader took twice the time and memory.)
+    """
+    con = ctx.con
+    tables = [
+        r[0]
+        for r in con.execute(
+            """SELECT table_name FROM duckdb_columns()
+               WHERE column_name = 'source_id' AND NOT internal AND database_name = current_database()
+                 AND schema_name = 'main'"""
+        ).fetchall()
+    ]
+    for table in tables:  # names from the catalog of this build, not input
+        con.execute(f'DELETE FROM "{table}" WHERE source_id = $sid', {"sid": source_id})
+    for code, version in ctx.units_added:
+        con.execute("DELETE FROM region_units WHERE unit_code = $c AND unit_version = $v", {"c": code, "v": version})
+        con.execute("DELETE FROM regions WHERE code = $c AND nuts_version = $v", {"c": code, "v": version})
+    ctx.units_added = []
 
 
 def _finish_units(ctx: Context) -> None:

@@ -309,3 +309,40 @@ def load_manifest_required(src: Path):
         text = text.replace(f'id = "{sid}"\n', f'id = "{sid}"\nrequired = true\n')
     (src / "sources.toml").write_text(text)
     return load_manifest(src / "sources.toml")
+
+
+def test_a_failing_reader_leaves_no_row_and_no_unit_behind(mini):
+    """Rows carrying the source's id and the map units it registered are removed; the build goes on."""
+    from mapping.ingest.manifest import load_manifest
+    from mapping.ingest.readers import READERS
+
+    def boom(ctx, source, paths):
+        ctx.add_unit("XX_C", "TEST", ["DE11"], method="unit", name="a unit of a source that then fails")
+        ctx.con.execute(
+            "INSERT INTO indicators VALUES ('DE11', '2021', 'boom.x', 2020, 1.0, NULL, $s, 'DE11', 'nuts', NULL)",
+            {"s": source.id},
+        )
+        ctx.report(source.id, "half-way", 1)
+        raise ValueError("the file ends in the middle of a row")
+
+    src, _manifest, db = mini
+    text = (src / "sources.toml").read_text() + (
+        '\n[[source]]\nid = "boomsrc"\ntitle = "t"\npublisher = "p"\nlicence = "l"\nattribution = "a"\n'
+        'url = "http://127.0.0.1/x"\nformat = "x"\nreader = "boom"\nfiles = ["nace.csv"]\n'
+    )
+    (src / "sources.toml").write_text(text)
+    READERS["boom"] = boom
+    try:
+        summary = build(src, db, manifest=load_manifest(src / "sources.toml"), allow_missing=True, progress=quiet)
+    finally:
+        del READERS["boom"]
+    assert summary.failed == ["boomsrc"]
+    con = connect(db)
+    assert rows(con, "SELECT count(*) FROM indicators WHERE source_id = 'boomsrc'") == [(0,)]
+    assert rows(con, "SELECT count(*) FROM regions WHERE code = 'XX_C'") == [(0,)]
+    assert rows(con, "SELECT count(*) FROM region_units WHERE unit_code = 'XX_C'") == [(0,)]
+    assert rows(con, "SELECT item FROM build_report WHERE source_id = 'boomsrc'") == [("source failed",)]
+    assert rows(con, "SELECT reason FROM sources WHERE source_id = 'boomsrc'") == [
+        ("ValueError: the file ends in the middle of a row",)
+    ]
+    con.close()
