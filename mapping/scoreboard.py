@@ -400,9 +400,7 @@ def resolve(fw: Framework, query: Query, *, ris_edition: str | None = None) -> F
     mapped = {s.id: edition_id(s) for s in [*fw.indicators, *fw.peer_variables]}
     table_ids = sorted({i for i in mapped.values() if i and i not in CLUSTER_SETS and not i.startswith("structure.")})
     coverage = query("indicator_coverage", indicators=[*table_ids, POPULATION.id])
-    set_years = {
-        s: _set_counts(query("cluster_years", sector_set=s)) for s in set(CLUSTER_SETS.values())
-    }
+    set_years = {s: _set_counts(query("cluster_years", sector_set=s)) for s in set(CLUSTER_SETS.values())}
 
     def resolved(spec: IndicatorSpec) -> IndicatorSpec | None:
         new_id = mapped.get(spec.id, spec.id)
