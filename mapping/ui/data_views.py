@@ -1,5 +1,5 @@
 """Views of the Data page: sources, indicator catalog, NUTS crosswalk, build report, methods, SQL console and
-downloads (Streamlit helpers around mapping/methods.py, mapping/console.py and mapping/downloads.py)."""
+downloads (Streamlit helpers around mapping/methods.py, mapping/console/ and mapping/downloads.py)."""
 
 from __future__ import annotations
 

@@ -109,6 +109,7 @@ def test_corrupted_source_keeps_the_previous_db(case, previous_db, tmp_path):
     assert sorted(p.name for p in previous_db.parent.iterdir()) == ["clustermap.duckdb"]  # no temporary left
 
 
+@pytest.mark.usefixtures("real_db")  # skipped without the real sources folder
 @pytest.mark.parametrize("case", [c for c in CORRUPTIONS if not CORRUPTIONS[c][0].startswith("nuts/")])
 def test_lenient_build_records_the_corrupted_source_as_failed(case, tmp_path):
     victim, corrupt, message, source_id = CORRUPTIONS[case]
