@@ -48,7 +48,8 @@ def connect(
     """
     db = config.db_path(path)
     if not db.exists():
-        raise DatabaseMissing(f"No database at {db}. Build it with `make data` (python -m mapping build).")
+        # The message reaches visitors: the file's name, not the server's path.
+        raise DatabaseMissing(f"No database ({db.name}) has been built yet. Build it with `make data`.")
     con = duckdb.connect(str(db), read_only=True)
     # DuckDB shares one database instance per file within a process: a second connection finds
     # the instance already configured and locked by the first.

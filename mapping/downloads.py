@@ -68,7 +68,7 @@ def readme(
     lines = [
         "EU cluster mapping dashboard: data download",
         "",
-        f"Database built: {built.get('built_at', '?')} from the sources folder {built.get('sources_dir', '?')}.",
+        f"Database built: {built.get('built_at', '?')} from {built.get('sources_label', 'the sources folder')}.",
         "sources.csv lists every source with its publisher, licence, attribution, official URL, file SHA-256 and rows",
         "loaded. Cite the source (its 'attribution' column) when you reuse a number; source_id links rows to it.",
         "",

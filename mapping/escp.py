@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mapping import upload
 from mapping.export import FORMULA_PREFIXES
 from mapping.ingest.readers import ESCP_MEMBER_COLS
 
@@ -122,6 +123,18 @@ def country_table(members: pd.DataFrame, *, only: set[tuple[str, str]] | None = 
         keys = list(zip(m["programme"], m["partnership_acronym"], strict=True))
         m = m[[k in only for k in keys]]
     m["country"] = m["member_country"].fillna("??")
+    if m.empty:  # e.g. an import that replaced the sample with rows of other programmes only
+        return pd.DataFrame(
+            {
+                "country": pd.Series(dtype=object),
+                "programme": pd.Series(dtype=object),
+                "participations": pd.Series(dtype="int64"),
+                "organisations": pd.Series(dtype="int64"),
+                "partnerships": pd.Series(dtype="int64"),
+                "coordinators": pd.Series(dtype="int64"),
+                "share_of_programme": pd.Series(dtype=float),
+            }
+        )
     grouped = m.groupby(["country", "programme"])
     table = pd.DataFrame(
         {
@@ -185,6 +198,8 @@ def co_participation(members: pd.DataFrame, *, programmes: list[str] | None = No
     if programmes:
         m = m[m["programme"].isin(programmes)]
     pairs = m[["programme", "partnership_acronym", "member_country"]].drop_duplicates()
+    if pairs.empty:
+        return pd.DataFrame()
     incidence = pd.crosstab([pairs["programme"], pairs["partnership_acronym"]], pairs["member_country"])
     matrix = incidence.T.dot(incidence)
     return matrix
@@ -219,11 +234,17 @@ def gap_table(countries: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- import
 
 
+MAX_IMPORT_ROWS = 20_000  # rows read at most
+MAX_ERRORS = upload.MAX_ERRORS
+TEMPLATE_COLUMNS = MEMBER_COLUMNS
+
+
 @dataclass
 class Imported:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "value", "reason"]))
     message: str = ""
+    n_errors: int = 0  # row problems in all (``errors`` lists the first MAX_ERRORS)
 
 
 def template_csv() -> str:
@@ -262,6 +283,8 @@ def read_members_csv(data: bytes, *, known_countries: set[str], max_bytes: int =
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return Imported(message=f"The file is not UTF-8 (byte {exc.start}); save it as CSV UTF-8.")
+    if wide := upload.header_width(text.split("\n", 1)[0], ","):
+        return Imported(message=wide)
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]
@@ -270,16 +293,23 @@ def read_members_csv(data: bytes, *, known_countries: set[str], max_bytes: int =
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return Imported(message=f"Missing column(s): {', '.join(missing)}. Download the template for the schema.")
-    idx = {c: header.index(c) for c in header}
-    rows, errors = [], []
+    idx: dict[str, int] = {}
+    for i, c in enumerate(header):
+        idx.setdefault(c, i)
+    rows, read = [], 0
+    errors = upload.ErrorLog()
     previous = reader.line_num
     try:
         for row in reader:
             line, previous = previous + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            read += 1
+            if read > MAX_IMPORT_ROWS:
+                errors.add(line, "", "", f"more than {MAX_IMPORT_ROWS:,} rows; the rest was not read")
+                break
             if len(row) != len(header):
-                errors.append((line, "", ",".join(row)[:60], f"{len(row)} fields, header has {len(header)}"))
+                errors.add(line, "", ",".join(row)[:60], f"{len(row)} fields, header has {len(header)}")
                 continue
             rec = {c: (row[idx[c]].strip() if c in idx else "") for c in MEMBER_COLUMNS}
             problems = []
@@ -298,18 +328,19 @@ def read_members_csv(data: bytes, *, known_countries: set[str], max_bytes: int =
                 if rec[col].startswith(FORMULA_PREFIXES):
                     problems.append((col, rec[col], "looks like a spreadsheet formula"))
             if problems:
-                errors += [(line, c, v[:60], r) for c, v, r in problems]
+                for c, v, r in problems:
+                    errors.add(line, c, v[:60], r)
                 continue
             rec["completeness"] = rec["completeness"] or "partial"
             rec["line"] = line
             rows.append(rec)
     except csv.Error as exc:
-        errors.append((reader.line_num, "", "", f"cannot parse: {exc}"))
+        errors.add(reader.line_num, "", "", f"cannot parse: {exc}")
     frame = pd.DataFrame(rows, columns=[*MEMBER_COLUMNS, "line"])
     for col in MEMBER_COLUMNS:
         frame[col] = frame[col].replace("", np.nan)
-    err = pd.DataFrame(errors, columns=["line", "column", "value", "reason"])
-    return Imported(frame=frame, errors=err, message="" if len(frame) else "No usable rows.")
+    message = " ".join(t for t in ("" if len(frame) else "No usable rows.", errors.summary()) if t)
+    return Imported(frame=frame, errors=errors.frame(), message=message, n_errors=errors.count)
 
 
 def combine(recorded: pd.DataFrame, imported: pd.DataFrame, mode: str) -> pd.DataFrame:

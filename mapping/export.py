@@ -87,12 +87,13 @@ def captioned(
 ) -> go.Figure:
     """A copy of ``fig`` sized for a slide, with the title on top and source/vintage below."""
     out = inline_geometry(fig, resolve)
-    wrapped = "<br>".join(textwrap.wrap(caption, width=int(width / 7.5)))
+    # Plotly renders a few HTML tags in text (<a href>, <b>, <br>): titles and captions may quote a visitor's text.
+    wrapped = "<br>".join(textwrap.wrap(plot_text(caption), width=int(width / 7.5), break_long_words=False))
     lines = wrapped.count("<br>") + 1
     out.update_layout(
         width=width,
         height=height,
-        title=dict(text=title, x=0.012, xanchor="left", y=0.985, yanchor="top", font=dict(size=26)),
+        title=dict(text=plot_text(title), x=0.012, xanchor="left", y=0.985, yanchor="top", font=dict(size=26)),
         margin=dict(l=24, r=24, t=70, b=30 + 20 * lines),
         font=dict(size=15),
     )
@@ -136,7 +137,7 @@ def to_svg(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None
 def to_html(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None) -> bytes:
     """A standalone page (plotly.js and geometry inlined, no network) with title and caption."""
     out = inline_geometry(fig, resolve)
-    out.update_layout(title=dict(text=title, x=0.01), margin=dict(t=60))
+    out.update_layout(title=dict(text=plot_text(title), x=0.01), margin=dict(t=60))
     body = out.to_html(include_plotlyjs=True, full_html=False, config={"displaylogo": False, "responsive": True})
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -150,12 +151,23 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def plot_text(text: str) -> str:
+    """Text for a plotly title, label or annotation, shown as typed: tags become entities, which plotly prints."""
+    return _escape(str(text))
+
+
+def _unformula(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+
+
 def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (=, +, -, @) with a quote."""
+    """Prefix text cells and column names that a spreadsheet would run as a formula (=, +, -, @, tab, CR) with a
+    quote."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v)
+            out[col] = out[col].map(_unformula)
+    out.columns = [_unformula(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
 

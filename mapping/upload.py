@@ -17,8 +17,10 @@ import pandas as pd
 
 from mapping.export import FORMULA_PREFIXES
 
-MAX_BYTES = 20_000_000  # 20 MB, as the upload widget says
-MAX_ROWS = 100_000
+MAX_BYTES = 20_000_000  # 20 MB, as the upload widget and server.maxUploadSize say
+MAX_ROWS = 100_000  # rows read at most, good or bad: the rest of a longer file is not read
+MAX_COLUMNS = 50  # columns in a header at most
+MAX_ERRORS = 1_000  # row problems listed (with their line); the others are counted
 MAX_ABS_VALUE = 1e15
 MAX_LABEL = 200
 CODE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
@@ -38,10 +40,47 @@ class Upload:
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "value", "reason"]))
     message: str = ""  # file-level problem, or a note (e.g. the encoding used)
     value_column: str | None = None
+    n_errors: int = 0  # row problems in all (``errors`` lists the first MAX_ERRORS)
 
 
 def _error_frame(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["line", "column", "value", "reason"])
+
+
+class ErrorLog:
+    """Row problems of an upload: the first ``limit`` kept with line, column, value and reason; all counted.
+
+    A file of nothing but bad rows costs a bounded list, whatever its length.
+    """
+
+    def __init__(self, limit: int = MAX_ERRORS) -> None:
+        self.rows: list[tuple] = []
+        self.count = 0
+        self.limit = limit
+
+    def add(self, line: int, column: str, value: str, reason: str) -> None:
+        self.count += 1
+        if len(self.rows) < self.limit:
+            self.rows.append((line, column, value, reason))
+
+    def frame(self) -> pd.DataFrame:
+        return _error_frame(self.rows)
+
+    def summary(self) -> str:
+        if self.count <= self.limit:
+            return ""
+        return f"{self.count:,} rows have problems; the first {self.limit:,} are listed."
+
+
+def header_width(first_line: str, delimiter: str) -> str:
+    """A message when a header has more than MAX_COLUMNS columns (counted without splitting it), else ''."""
+    n = first_line.count(delimiter) + 1
+    if n <= MAX_COLUMNS:
+        return ""
+    return (
+        f"The header has {n:,} columns; at most {MAX_COLUMNS} are read. Keep the code (or lat and lon), value and "
+        "label columns."
+    )
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:
@@ -83,12 +122,14 @@ def read_upload(data: bytes) -> Upload:
 
 
 def _parse(text: str, note: str) -> Upload:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    first = text.split("\n", 1)[0].rstrip("\r")  # the header line only: never a list of every line
+    if not first.strip():
         return Upload(message="The first line must be a header naming the columns.")
-    delimiter = max(",;\t|", key=lines[0].count)
-    if lines[0].count(delimiter) == 0:
+    delimiter = max(",;\t|", key=first.count)
+    if first.count(delimiter) == 0:
         return Upload(message="Only one column found: expected a code column and a value column, or lat and lon.")
+    if wide := header_width(first, delimiter):
+        return Upload(message=wide)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -114,8 +155,11 @@ def _parse(text: str, note: str) -> Upload:
     if kind == "regions" and not value_col:
         return Upload(message="Region codes need a value column (e.g. 'value').")
     decimal_comma = delimiter != ","
-    idx = {c: header.index(c) for c in header}
-    rows, errors, seen = [], [], {}
+    idx: dict[str, int] = {}
+    for i, c in enumerate(header):  # the first column of a name, as before, in one pass
+        idx.setdefault(c, i)
+    rows, seen, read = [], {}, 0
+    errors = ErrorLog()
     try:
         previous = reader.line_num
         for row in reader:
@@ -123,11 +167,12 @@ def _parse(text: str, note: str) -> Upload:
             lineno, previous = previous + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            if len(rows) >= MAX_ROWS:
-                errors.append((lineno, "", "", f"more than {MAX_ROWS:,} rows; the rest was not read"))
+            read += 1
+            if read > MAX_ROWS:
+                errors.add(lineno, "", "", f"more than {MAX_ROWS:,} rows; the rest was not read")
                 break
             if len(row) != len(header):
-                errors.append((lineno, "", delimiter.join(row)[:60], f"{len(row)} fields, header has {len(header)}"))
+                errors.add(lineno, "", delimiter.join(row)[:60], f"{len(row)} fields, header has {len(header)}")
                 continue
             record = {"line": lineno}
             ok = True
@@ -135,30 +180,30 @@ def _parse(text: str, note: str) -> Upload:
                 raw = row[idx[value_col]]
                 v = _number(raw, decimal_comma) if raw.strip() else math.nan
                 if v is None:
-                    errors.append((lineno, value_col, raw[:60], "not a number"))
+                    errors.add(lineno, value_col, raw[:60], "not a number")
                     ok = False
                 elif not math.isnan(v) and (math.isinf(v) or abs(v) > MAX_ABS_VALUE):
-                    errors.append((lineno, value_col, raw[:60], "number out of range"))
+                    errors.add(lineno, value_col, raw[:60], "number out of range")
                     ok = False
                 else:
                     record["value"] = v
             if label_col:
                 label = row[idx[label_col]].strip()
                 if label.startswith(FORMULA_PREFIXES):
-                    errors.append((lineno, label_col, label[:60], "looks like a spreadsheet formula"))
+                    errors.add(lineno, label_col, label[:60], "looks like a spreadsheet formula")
                     ok = False
                 elif len(label) > MAX_LABEL:
-                    errors.append((lineno, label_col, label[:60], f"longer than {MAX_LABEL} characters"))
+                    errors.add(lineno, label_col, label[:60], f"longer than {MAX_LABEL} characters")
                     ok = False
                 else:
                     record["label"] = label
             if kind == "regions":
                 code = row[idx[code_col]].strip().upper()
                 if not CODE_RE.match(code):
-                    errors.append((lineno, code_col, row[idx[code_col]][:60], "not a NUTS code (e.g. DE21)"))
+                    errors.add(lineno, code_col, row[idx[code_col]][:60], "not a NUTS code (e.g. DE21)")
                     ok = False
                 elif code in seen:
-                    errors.append((lineno, code_col, code, f"duplicate of line {seen[code]}; first kept"))
+                    errors.add(lineno, code_col, code, f"duplicate of line {seen[code]}; first kept")
                     ok = False
                 else:
                     record["code"] = code
@@ -166,10 +211,10 @@ def _parse(text: str, note: str) -> Upload:
                 lat = _number(row[idx[lat_col]], decimal_comma)
                 lon = _number(row[idx[lon_col]], decimal_comma)
                 if lat is None or not -90 <= lat <= 90:
-                    errors.append((lineno, lat_col, row[idx[lat_col]][:60], "latitude must be a number in -90..90"))
+                    errors.add(lineno, lat_col, row[idx[lat_col]][:60], "latitude must be a number in -90..90")
                     ok = False
                 if lon is None or not -180 <= lon <= 180:
-                    errors.append((lineno, lon_col, row[idx[lon_col]][:60], "longitude must be a number in -180..180"))
+                    errors.add(lineno, lon_col, row[idx[lon_col]][:60], "longitude must be a number in -180..180")
                     ok = False
                 if ok:
                     record.update(lat=lat, lon=lon)
@@ -178,11 +223,16 @@ def _parse(text: str, note: str) -> Upload:
                     seen[record["code"]] = lineno
                 rows.append(record)
     except csv.Error as exc:
-        errors.append((reader.line_num, "", "", f"cannot parse: {exc}"))
+        errors.add(reader.line_num, "", "", f"cannot parse: {exc}")
     frame = pd.DataFrame(rows)
+    summary = errors.summary()
     if frame.empty:
-        return Upload(kind=None, errors=_error_frame(errors), message="No usable rows. " + note)
-    return Upload(kind=kind, frame=frame, errors=_error_frame(errors), message=note, value_column=value_col)
+        message = " ".join(t for t in ("No usable rows.", summary, note) if t)
+        return Upload(kind=None, errors=errors.frame(), message=message, n_errors=errors.count)
+    message = " ".join(t for t in (summary, note) if t)
+    return Upload(
+        kind=kind, frame=frame, errors=errors.frame(), message=message, value_column=value_col, n_errors=errors.count
+    )
 
 
 def check_codes(upload: Upload, lookup: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

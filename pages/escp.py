@@ -31,6 +31,7 @@ tab = state.choice(
     container=c3,
 )
 state.show_notices()
+views.import_banner()
 if not chosen:
     st.info("Choose at least one programme.")
     st.stop()
@@ -46,8 +47,12 @@ if not present:
         )
 
 sc = views.scope(chosen, full_only=full_only)
-if sc.imported:
-    st.info("Views include the member rows you imported in this session (see Import).", icon=":material/upload:")
+if sc.table.empty and tab != "import":
+    st.info(
+        "No member organisation in this selection: choose other programmes"
+        + (", or forget the import that replaced the recorded sample." if sc.imported else ".")
+    )
+    st.stop()
 {
     "countries": views.countries_view,
     "partnerships": views.partnerships_view,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from mapping import config
+from mapping.config import PROJECT_ROOT
 
 # The sources the integration tests check values of; the others may be absent (recorded as missing).
 CHECKED = ("eurostat_sbs_r_nuts06_r2", "eurostat_lfst_r_lfe2en2", "ris2023", "eis2023", "eurostat_tgs00007")
@@ -30,3 +33,24 @@ def real_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("real") / "clustermap.duckdb"
     build(config.sources_dir(), path, allow_missing=True, progress=lambda _m: None)
     return path
+
+
+@pytest.fixture
+def app_test(real_db, monkeypatch) -> Callable[..., AppTest]:
+    """``app_test(page=None, session=None, *, timeout=120, **params)``: the app run once with ``params`` in the URL
+    (on ``page`` when given, else the default page); fails the test if the run raised."""
+    monkeypatch.setenv("CLUSTERMAP_DB", str(real_db))
+
+    def _open(page: str | None = None, session: dict | None = None, *, timeout: float = 120, **params) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
+        for k, v in params.items():
+            at.query_params[k] = str(v)
+        for k, v in (session or {}).items():
+            at.session_state[k] = v
+        if page:
+            at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from ._base import CELL_CAP, MAX_CHARS, MAX_COLUMNS, ConsoleError, Refused, Result, precheck
 from .checker import check, friendly
-from .convert import ResultTooLarge, TooWide, frame_bytes, plain_table, result_row_cap
+from .convert import ResultTooLarge, TooWide, frame_bytes, plain_table, preview, result_row_cap
+from .gate import ConsoleBusy, FairGate
 from .pool import Console
 
 __all__ = [
@@ -36,7 +37,9 @@ __all__ = [
     "MAX_CHARS",
     "MAX_COLUMNS",
     "Console",
+    "ConsoleBusy",
     "ConsoleError",
+    "FairGate",
     "Refused",
     "Result",
     "ResultTooLarge",
@@ -46,5 +49,6 @@ __all__ = [
     "friendly",
     "plain_table",
     "precheck",
+    "preview",
     "result_row_cap",
 ]

@@ -326,4 +326,17 @@ def friendly(
         return f"The query needed more than {memory_mb:,} MB of memory and was stopped; aggregate or add a LIMIT."
     if "interrupt" in low:
         return f"The query ran longer than {timeout:g} s and was stopped; filter it, aggregate or add a LIMIT."
-    return first[:500]
+    return scrub_paths(first[:500])
+
+
+def scrub_paths(text: str) -> str:
+    """The server's own folders out of a message (a visitor learns nothing about where the app runs)."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    places = {str(config.PROJECT_ROOT), str(config.PROJECT_ROOT.parent), sys.prefix, tempfile.gettempdir()}
+    places.add(str(Path.home()))
+    for place in sorted((p for p in places if len(p) > 1), key=len, reverse=True):
+        text = text.replace(place, "<server>")
+    return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
 from mapping import config
@@ -117,3 +118,34 @@ def plain_table(table: pa.Table, *, budget: int = config.CONSOLE_BYTE_CAP) -> pa
                 pass
         arrays.append(_as_text(column, field.type, budget))
     return pa.table(arrays, names=names)
+
+
+CELL_CHARS = 500  # characters of a text cell shown on the page (the download has them all)
+PREVIEW_BYTES = 2 * 2**20  # what a page holds of one result per visitor
+
+
+def preview(
+    frame: pd.DataFrame, *, budget: int = PREVIEW_BYTES, cell_chars: int = CELL_CHARS
+) -> tuple[pd.DataFrame, str]:
+    """The part of a result a page shows and keeps: long text cut, rows within ``budget`` bytes.
+
+    Returns the frame and a note saying what was cut ('' when nothing was).
+    """
+    notes = []
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+            if (lengths > cell_chars).any():
+                out[column] = values.map(
+                    lambda v: v[:cell_chars] + "…" if isinstance(v, str) and len(v) > cell_chars else v
+                )
+                notes.append(f"text cells cut at {cell_chars:,} characters")
+    if len(out):
+        per_row = out.memory_usage(deep=True, index=False).sum() / len(out)
+        keep = max(1, int(budget // max(per_row, 1)))
+        if keep < len(out):
+            notes.append(f"the first {keep:,} of {len(out):,} rows shown ({budget / 2**20:g} MB per view)")
+            out = out.iloc[:keep]
+    return out, "; ".join(dict.fromkeys(notes))

@@ -20,7 +20,8 @@ import pyarrow as pa
 from mapping import config
 
 from ._base import CELL_CAP, PAGE, RSS_MARGIN_MB, ConsoleError, Refused, Result, precheck
-from .checker import friendly
+from .checker import friendly, scrub_paths
+from .gate import FairGate
 
 
 class _Worker:
@@ -151,6 +152,8 @@ class Console:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
+        # Turns are fair across visitors; a turn waits up to three query lengths for a free worker.
+        self.gate = FairGate(workers)
         for _ in range(workers):
             self._spawn()
         self._finalizer = weakref.finalize(self, _kill_all, self._all)
@@ -171,9 +174,14 @@ class Console:
     def close(self) -> None:
         self._finalizer()
 
-    def run(self, sql: str) -> Result:
-        """Check and run ``sql``; raises :class:`Refused` or :class:`ConsoleError` with a user message."""
+    def run(self, sql: str, *, owner: str | None = None) -> Result:
+        """Check and run ``sql`` in ``owner``'s turn (a browser session: one query at a time, in arrival order);
+        raises :class:`Refused` or :class:`ConsoleError` (:class:`ConsoleBusy` without a turn) with a user message."""
         text = precheck(sql)
+        with self.gate.turn(owner, timeout=3 * self.timeout):
+            return self._run(text)
+
+    def _run(self, text: str) -> Result:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -188,7 +196,7 @@ class Console:
         else:
             self._idle.put(worker)
         if head.get("refused"):
-            raise Refused(head.get("error", "refused"))
+            raise Refused(scrub_paths(head.get("error", "refused")))
         if not head.get("ok"):
             raise ConsoleError(friendly(head.get("error", "failed"), timeout=self.timeout, memory_mb=self.memory_mb))
         try:

@@ -71,6 +71,14 @@ def run(name: str, **params) -> pd.DataFrame:
     return db.query(connection(*_stamp()), name, **params)
 
 
+def session_id() -> str:
+    """This browser session's id (the console's fair turns and per-visitor limits are kept per session)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
 def database_ready() -> str | None:
     """None when the DB can be opened, else a message for the user."""
     try:

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from mapping import config, db, downloads, export, methods, scoreboard
-from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, Result
+from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, preview
 from mapping.formatting import md_escape
 from mapping.ui import data, state
 
+CONSOLE_RESULT = "_console_result"  # this session's last console answer: a preview (<= 2 MB) or a message
 TABS = {
     "sources": "Sources",
     "indicators": "Indicators",
@@ -227,14 +228,38 @@ def _console(path: str, mtime: float) -> Console:
     return Console(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
-def _console_run(stamp: tuple[str, float], sql: str) -> tuple[Result | None, str | None]:
-    """The result or the message; cached so download clicks do not rerun a query (results are capped in rows,
-    cells and bytes by the console, so eight of them stay well under a gigabyte)."""
+def _run_console(sql: str, owner: str) -> dict:
+    """Run ``sql`` in ``owner``'s turn; what the page keeps: a preview within the view budget, or the message.
+
+    Nothing is cached across visitors, and the full result is not kept: the downloads run the query again.
+    """
     try:
-        return _console(*stamp).run(sql), None
+        result = _console(*data.stamp()).run(sql, owner=owner)
     except (Refused, ConsoleError) as exc:
-        return None, str(exc)
+        return {"sql": sql, "error": str(exc)}
+    shown, cut = preview(result.frame)
+    return {
+        "sql": sql,
+        "frame": shown,
+        "rows": len(result.frame),
+        "truncated": result.truncated,
+        "row_cap": result.row_cap,
+        "seconds": result.seconds,
+        "cut": cut,
+    }
+
+
+def _download(sql: str, owner: str, fmt: str):
+    """A callable for st.download_button: the whole result, computed when the button is clicked."""
+
+    def make() -> bytes:
+        try:
+            frame = _console(*data.stamp()).run(sql, owner=owner).frame
+        except (Refused, ConsoleError) as exc:
+            frame = pd.DataFrame({"error": [str(exc)]})
+        return export.to_csv(frame) if fmt == "csv" else export.to_parquet(frame)
+
+    return make
 
 
 def console_view() -> None:
@@ -243,19 +268,22 @@ def console_view() -> None:
         f"SUMMARIZE, SHOW); stopped after {config.CONSOLE_TIMEOUT_S:g} s; at most {config.CONSOLE_ROW_CAP:,} rows "
         f"(fewer when a result has over {CELL_CAP // config.CONSOLE_ROW_CAP} columns) shown and "
         "downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
-        "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year)` computes LQs and stars."
+        "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year)` computes LQs and stars. "
+        "A link can carry a query; it runs when you press *Run*."
     )
-    current = (st.query_params.get("sql") or "")[:MAX_CHARS]
+    linked = (st.query_params.get("sql") or "")[:MAX_CHARS]
     example = st.selectbox("Examples", ["", *EXAMPLES], key="console_example", format_func=lambda e: e or "choose")
     if example and st.session_state.get("_console_example_used") != example:
         st.session_state["_console_example_used"] = example
         st.session_state["console_sql"] = EXAMPLES[example]
-    elif "console_sql" not in st.session_state or st.session_state.get("_console_url") != current:
-        st.session_state["console_sql"] = current or EXAMPLES["Tables of the database"]
-    st.session_state["_console_url"] = current
+    elif "console_sql" not in st.session_state or st.session_state.get("_console_url") != linked:
+        st.session_state["console_sql"] = linked or EXAMPLES["Tables of the database"]
+    st.session_state["_console_url"] = linked
     with st.form("console"):
         sql = st.text_area("SQL", key="console_sql", height=180, max_chars=MAX_CHARS)
         submitted = st.form_submit_button("Run", icon=":material/play_arrow:", type="primary")
+    owner = data.session_id()
+    last = st.session_state.get(CONSOLE_RESULT)
     if submitted:
         current = sql.strip()
         st.session_state["_console_url"] = current
@@ -263,27 +291,30 @@ def console_view() -> None:
             st.query_params["sql"] = current
         elif "sql" in st.query_params:
             del st.query_params["sql"]
-    if not current:
+        last = _run_console(current, owner) if current else None
+        st.session_state[CONSOLE_RESULT] = last
+    if last is None or last["sql"] != (st.query_params.get("sql") or "").strip():
+        if linked:
+            st.info("This query came with the link. Press *Run* to execute it: a link never runs a query by itself.")
         return
-    result, error = _console_run(data.stamp(), current)
-    if error:
-        st.error(error, icon=":material/block:")
+    if "error" in last:
+        st.error(md_escape(last["error"]), icon=":material/block:")
         return
-    frame = result.frame
-    note = f"{len(frame):,} rows in {result.seconds * 1000:.0f} ms"
-    if result.truncated:
-        note += f" (cut at {result.row_cap:,}: add a LIMIT or aggregate)"
+    note = f"{last['rows']:,} rows in {last['seconds'] * 1000:.0f} ms"
+    if last["truncated"]:
+        note += f" (cut at {last['row_cap']:,}: add a LIMIT or aggregate)"
+    if last["cut"]:
+        note += f"; on this page: {last['cut']} (the downloads have the whole result)"
     st.caption(note + ". Source: this database; see the Sources tab for each table's origin (source_id).")
-    _table(frame)
+    _table(last["frame"])
     c1, c2, _ = st.columns([1, 1, 6])
-    with c1:
-        _csv_button(frame, "query", key="dl_query_csv")
-    with c2:
-        st.download_button(
-            "Parquet",
-            lambda: export.to_parquet(frame),
-            file_name="query.parquet",
-            key="dl_query_parquet",
+    for column, fmt, label in ((c1, "csv", "CSV"), (c2, "parquet", "Parquet")):
+        column.download_button(
+            label,
+            _download(last["sql"], owner, fmt),
+            file_name=f"query.{fmt}",
+            mime="text/csv" if fmt == "csv" else "application/octet-stream",
+            key=f"dl_query_{fmt}",
             icon=":material/download:",
             on_click="ignore",
         )

@@ -156,6 +156,9 @@ def _country_map(values: pd.Series, *, title: str, unit: str, sc: Scope, key: st
 def countries_view(sc: Scope) -> None:
     metric = state.choice("Measure", list(METRICS), param="metric", default="participations", format_func=METRICS.get)
     known = sc.countries.drop(index="??", errors="ignore")
+    if known.empty:
+        st.info("No participation in this selection has a country: there is nothing to map or rank.")
+        return
     values = known[metric].dropna()
     left, right = st.columns([3, 2])
     with left:
@@ -327,6 +330,24 @@ def gap_view(sc: Scope) -> None:
         )
 
 
+def import_banner() -> None:
+    """While an import is in use: say so and offer the way back, on every view and before anything is computed."""
+    if st.session_state.get(IMPORT_KEY) is None:
+        return
+    mode = st.session_state.get(IMPORT_KEY + "_mode", "extend")
+    n = len(st.session_state[IMPORT_KEY])
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(
+        f"Views use the {n:,} member rows you imported in this session ({mode}: "
+        f"{'added to' if mode == 'extend' else 'instead of'} the recorded sample; nothing is stored).",
+        icon=":material/upload:",
+    )
+    if right.button("Forget the import", icon=":material/delete:", key="escp_forget"):
+        st.session_state.pop(IMPORT_KEY, None)
+        st.session_state.pop(IMPORT_KEY + "_mode", None)
+        st.rerun()
+
+
 def import_view() -> None:
     st.markdown(
         "Upload member rows in the members schema to **extend** the recorded sample or **replace** it for this "
@@ -361,6 +382,3 @@ def import_view() -> None:
             st.session_state[IMPORT_KEY] = result.frame
             st.session_state[IMPORT_KEY + "_mode"] = mode
             st.success(f"{len(result.frame)} rows imported ({mode}). All views now use them.")
-    if st.session_state.get(IMPORT_KEY) is not None and st.button("Forget the import", icon=":material/delete:"):
-        st.session_state.pop(IMPORT_KEY, None)
-        st.rerun()

@@ -12,6 +12,7 @@ import pydeck as pdk
 import streamlit as st
 
 from mapping import export
+from mapping.formatting import md_escape
 from mapping.ui import data as ui_data
 from mapping.ui.layout import figure_height
 from mapping.ui.state import is_present
@@ -43,7 +44,7 @@ def figure_card(
     """
     event = None
     with st.container(border=not is_present()):
-        st.markdown(f"#### {title}")
+        st.markdown(f"#### {md_escape(title)}")  # a title may quote a visitor's text (an uploaded column name)
         if isinstance(fig, pdk.Deck):
             st.pydeck_chart(fig, height=height or figure_height(), key=key)
         else:

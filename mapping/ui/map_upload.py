@@ -10,8 +10,11 @@ import streamlit as st
 
 from mapping import maps, upload
 from mapping.explorer import LEVEL_NAMES
+from mapping.formatting import md_escape
 from mapping.ui import data
 from mapping.ui.figure_card import figure_card
+
+PARSED = "_upload_parsed"  # (file id, parsed upload) of this session
 
 
 def upload_section(lookup: pd.DataFrame) -> None:
@@ -30,12 +33,13 @@ def upload_section(lookup: pd.DataFrame) -> None:
         )
         file = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="upload_file", max_upload_size=20)
         if file is None:
+            st.session_state.pop(PARSED, None)
             return
-        result = upload.read_upload(file.getvalue())
+        result = _parsed(file)
         if result.message and result.kind is None:
-            st.error(result.message)
+            st.error(md_escape(result.message))
         elif result.message:
-            st.warning(result.message)
+            st.warning(md_escape(result.message))
         errors = result.errors
         if result.kind == "regions":
             frame, unknown = upload.check_codes(result, lookup)
@@ -88,9 +92,19 @@ def upload_section(lookup: pd.DataFrame) -> None:
                 st.dataframe(inside, hide_index=True, height=240)
 
 
+def _parsed(file) -> upload.Upload:
+    """The upload read once per file (not on every rerun of the page); only the parsed rows are kept."""
+    cached = st.session_state.get(PARSED)
+    if cached is None or cached[0] != file.file_id:
+        cached = (file.file_id, upload.read_upload(file.getvalue()))
+        st.session_state[PARSED] = cached
+    return cached[1]
+
+
 def _report(errors: pd.DataFrame, n_ok: int) -> None:
     if len(errors):
-        st.warning(f"{n_ok:,} rows used; {len(errors):,} rows have problems (listed below, nothing else was dropped).")
+        listed = "" if len(errors) < upload.MAX_ERRORS else f" (the first {upload.MAX_ERRORS:,} listed)"
+        st.warning(f"{n_ok:,} rows used; rows with problems are listed below{listed}; nothing else was dropped.")
         st.dataframe(errors.sort_values("line"), hide_index=True, height=min(38 * (len(errors) + 1), 260))
     else:
         st.success(f"All {n_ok:,} rows used.")

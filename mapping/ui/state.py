@@ -13,6 +13,8 @@ from typing import Any
 
 import streamlit as st
 
+from mapping.formatting import md_escape
+
 # Parameters that follow the user from page to page.
 SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "ris", "present")
 _NOTICES = "_url_notices"
@@ -24,13 +26,14 @@ def is_present() -> bool:
 
 
 def notice(text: str) -> None:
+    """Queue a plain-text notice (it may quote a visitor's link: it is shown escaped, never as Markdown)."""
     st.session_state.setdefault(_NOTICES, []).append(text)
 
 
 def show_notices() -> None:
     """Show (once) the notices about URL values that could not be used."""
     for text in st.session_state.pop(_NOTICES, []):
-        st.info(text, icon=":material/link_off:")
+        st.info(md_escape(text), icon=":material/link_off:")
 
 
 def _last_key(param: str) -> str:

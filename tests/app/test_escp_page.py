@@ -116,3 +116,44 @@ def test_bad_parameters(open_page):
     at = open_page(tab="nope", programmes="X,ESCP-4x (Excellence)", metric="zzz", countries="QQ")
     assert at.query_params["tab"] == "countries" and at.query_params["programmes"] == "ESCP-4x (Excellence)"
     assert len(at.info) >= 2
+
+
+def _imported(**overrides) -> pd.DataFrame:
+    row = {c: None for c in escp.MEMBER_COLUMNS} | {
+        "programme": "ESCP-4x",
+        "generation": "1st wave",
+        "period": "2020-2022",
+        "partnership_acronym": "TEST",
+        "partnership_name": "Test partnership",
+        "member_organisation": "Test cluster",
+        "member_country": "ES",
+        "role": "member",
+        "source_url": "https://example.org",
+        "completeness": "partial",
+        "line": 2,
+    }
+    return pd.DataFrame([row | overrides])
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"programme": "COSME Cluster Excellence 2015 (predecessor)"},  # a programme not selected
+        {"member_organisation": None},  # a partnership-level row only
+        {"member_country": None},  # no country
+    ],
+    ids=["unselected programme", "no organisation", "no country"],
+)
+@pytest.mark.parametrize("tab", ["countries", "partnerships", "coparticipation", "compare", "gap", "import"])
+def test_a_replacing_import_never_breaks_a_view(app_test, case, tab):
+    at = app_test(
+        "pages/escp.py",
+        session={"escp_import": _imported(**case), "escp_import_mode": "replace"},
+        tab=tab,
+        countries="ES,PL",
+    )
+    assert not at.exception
+    forget = [b for b in at.button if "Forget the import" in b.label]
+    assert forget, "the way back is on every view"
+    forget[0].click().run()
+    assert not at.exception and "escp_import" not in at.session_state

@@ -228,3 +228,38 @@ def test_a_good_file_is_still_accepted():
     assert ok.kind == "regions" and ok.message == "" and ok.errors.empty
     members = escp.read_members_csv(members_csv([member_row()]), known_countries=COUNTRIES)
     assert len(members.frame) == 1 and members.errors.empty and members.message == ""
+
+
+# ------------------------------------------------------------------ uploads in linear time and bounded memory
+
+
+@pytest.mark.timeout(60)  # a guard: the quadratic header lookup took over two minutes for 150,000 columns
+def test_a_header_of_150000_columns_is_refused_by_its_width():
+    header = "code,value," + ",".join(f"c{i}" for i in range(3, 150_001))
+    result = upload.read_upload((header + "\nDE21,1" + ",x" * 149_998 + "\n").encode())
+    assert result.kind is None
+    assert "150,000 columns" in result.message and f"at most {upload.MAX_COLUMNS}" in result.message
+
+
+def test_a_header_of_two_million_columns_is_refused_too():
+    data = ("code,value," + ",".join("c" for _ in range(2_000_000))).encode()[: upload.MAX_BYTES]
+    result = upload.read_upload(data)
+    assert result.kind is None and "columns" in result.message
+
+
+@pytest.mark.timeout(120)
+def test_twenty_megabytes_of_bad_rows_keep_a_bounded_error_list():
+    data = b"code,value\n" + b"!,1\n" * ((upload.MAX_BYTES - 20) // 4)
+    result = upload.read_upload(data)
+    assert len(result.errors) == upload.MAX_ERRORS  # the first ones, each with its line ...
+    assert result.n_errors == upload.MAX_ROWS + 1  # ... and how many in all: reading stops after MAX_ROWS rows
+    assert f"{result.n_errors:,}" in result.message and "first" in result.message
+    assert list(result.errors["line"][:2]) == [2, 3]
+
+
+def test_partnership_import_errors_are_bounded_too():
+    header = ",".join(escp.TEMPLATE_COLUMNS) + "\n"
+    data = (header + "x,,,,,,,,,,,\n" * 200_000).encode()
+    result = escp.read_members_csv(data, known_countries=COUNTRIES, max_bytes=len(data) + 1)
+    assert len(result.errors) == escp.MAX_ERRORS and result.n_errors > escp.MAX_IMPORT_ROWS
+    assert f"{result.n_errors:,}" in result.message

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from mapping.config import PROJECT_ROOT
+from tests.robustness.test_visitor_text import _leaks
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,10 @@ INTERESTING = [
     "SELECT * FROM read_csv('/etc/passwd')",
     "SELECT 1", "SELECT count(*) FROM sources", "DROP TABLE sources", "SELECT 1; DROP TABLE sources", "%00", "\x00",
     "\n", "\t", "😀", "ℌ", "Ｄ Ｅ", "x" * 5000, ",,,", "DE11," * 60, " DE11 ", "de11",
+    # Markdown and HTML a link may carry: shown as text, never as a link, an image or a tag
+    "[Session expired: sign in again](https://evil.example/)", "![](//127.0.0.1:9/b)", "![](//127.0.0.1:9/b),DE21,FR10",
+    "<img src=//127.0.0.1:9/c onerror=alert(1)>", "**bold** _it_ `code`", ":red[alert] :material/warning:",
+    "[a](javascript:alert(1))", "<a href='https://evil.example'>x</a>", "$$x^2$$",
 ]  # fmt: skip
 
 VALUES = st.one_of(
@@ -135,6 +140,7 @@ def test_random_url_parameters_never_raise(page, sessions):
         at.run()
         ran[page] = ran.get(page, 0) + 1
         assert not at.exception, (params, [e.value for e in at.exception][:1])
+        assert _leaks(at) == [], params  # a link's Markdown or HTML is shown as text
 
     one_case()
 

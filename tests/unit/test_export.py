@@ -167,3 +167,19 @@ def test_to_parquet_drops_the_index():
     back = pd.read_parquet(io.BytesIO(export.to_parquet(frame)))
     assert list(back.columns) == ["code", "value"]
     assert back.index.tolist() == [0, 1]
+
+
+def test_to_csv_quotes_formula_like_column_names_too():
+    """A console query can name a column '=HYPERLINK(...)': the header row is a spreadsheet cell like any other."""
+    frame = pd.DataFrame({'=HYPERLINK("http://evil.example","x")': [1], "-2+3": ["a"], "plain": [2]})
+    header = export.to_csv(frame).decode("utf-8").splitlines()[0]
+    assert header.startswith("\"'=HYPERLINK(") and ",'-2+3," in header and header.endswith(",plain")
+    assert next(iter(frame.columns)).startswith("=")  # the input is left alone
+
+
+def test_titles_and_captions_of_exports_show_tags_as_text(fig):
+    out = export.captioned(fig, title='Your data (<a href="https://evil.example">x</a>)', caption="<b>from</b> you")
+    assert out.layout.title.text == 'Your data (&lt;a href="https://evil.example"&gt;x&lt;/a&gt;)'
+    assert "<b>" not in out.layout.annotations[-1].text and "&lt;b&gt;from" in out.layout.annotations[-1].text
+    page = export.to_html(fig, title="<img src=//127.0.0.1:9/x>", caption="c").decode("utf-8")
+    assert "<img src=//127.0.0.1:9/x>" not in page and "&lt;img src=//127.0.0.1:9/x&gt;" in page
