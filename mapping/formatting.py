@@ -39,6 +39,14 @@ def wrap_words(text: str, width: int = 16) -> str:
     return "<br>".join(lines)
 
 
+# What GitHub-flavoured Markdown turns into a link by itself, escaped or not: a scheme, "www." and e-mail addresses.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto)(?=:)|(www)(?=\.)|(?<=\w)(?=@)")
+
+
 def md_escape(text: object) -> str:
-    """``text`` shown literally by a Markdown renderer: no link, image, emphasis or HTML can come of it."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """``text`` shown literally by a Markdown renderer: no link, image, emphasis or HTML can come of it.
+
+    Punctuation is backslash-escaped; a zero-width space is put after ``https``, ``www`` and before ``@``, because
+    Streamlit's Markdown makes links of bare addresses even when their punctuation is escaped.
+    """
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(lambda m: (m.group(0) or "") + "\u200b", str(text)))

@@ -17,7 +17,16 @@ LINK = "[Session expired: sign in again](https://evil.example/)"
 IMAGE = "![](//127.0.0.1:9/b)"
 HTML = "<img src=//127.0.0.1:9/c>"
 PAYLOAD = "[a](//evil.example/x)![](//127.0.0.1:9/b)<b>c"  # short enough for notices that cut at 60 characters
-RAW = ("](https://evil.example", "](//evil.example", "](javascript:", "![](", "<img", "<b>", "<a ")
+RAW = (
+    "](https://evil.example",
+    "](//evil.example",
+    "](javascript:",
+    "![](",
+    "<img",
+    "<b>",
+    "<a ",
+    "https://evil.example",
+)
 # A marker counts when its first character is not escaped with a backslash (escaped, Markdown shows it as typed).
 UNESCAPED = re.compile("|".join(r"(?<!\\)" + re.escape(raw) for raw in RAW))
 
