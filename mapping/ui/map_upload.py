@@ -44,7 +44,7 @@ def upload_section(lookup: pd.DataFrame) -> None:
         if result.kind == "regions":
             frame, unknown = upload.check_codes(result, lookup)
             errors = pd.concat([errors, unknown], ignore_index=True)
-            _report(errors, len(frame))
+            _report(errors, len(frame), total=result.n_errors + len(unknown))
             if len(frame):
                 level = int(frame["level"].mode().iloc[0])
                 other = frame[frame["level"] != level]
@@ -76,7 +76,7 @@ def upload_section(lookup: pd.DataFrame) -> None:
                 ],
                 ignore_index=True,
             )
-            _report(errors, len(pts) - len(outside))
+            _report(errors, len(pts) - len(outside), total=result.n_errors + len(outside))
             inside = pts[pts["code"].notna()]
             if len(inside):
                 agg = inside.groupby("code").agg(
@@ -101,10 +101,10 @@ def _parsed(file) -> upload.Upload:
     return cached[1]
 
 
-def _report(errors: pd.DataFrame, n_ok: int) -> None:
+def _report(errors: pd.DataFrame, n_ok: int, *, total: int) -> None:
     if len(errors):
-        listed = "" if len(errors) < upload.MAX_ERRORS else f" (the first {upload.MAX_ERRORS:,} listed)"
-        st.warning(f"{n_ok:,} rows used; rows with problems are listed below{listed}; nothing else was dropped.")
+        listed = "listed below" if total <= len(errors) else f"the first {len(errors):,} listed below"
+        st.warning(f"{n_ok:,} rows used; {total:,} rows have problems ({listed}; nothing else was dropped).")
         st.dataframe(errors.sort_values("line"), hide_index=True, height=min(38 * (len(errors) + 1), 260))
     else:
         st.success(f"All {n_ok:,} rows used.")

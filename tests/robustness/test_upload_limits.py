@@ -4,6 +4,7 @@ holds at most a few files' worth, and a session's files are dropped when its bro
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import urllib.request
 import uuid
@@ -71,8 +72,12 @@ def test_the_server_refuses_a_big_direct_upload_and_releases_files_on_disconnect
             await asyncio.sleep(0.1)
         return answer.status, small.status, held, _uploaded_bytes(url)
 
-    with streamlit_server(["-m", "mapping.ui.serve"], env=dict(os.environ)) as (_, url):
-        big, small, held, after = asyncio.run(scenario(url))
+    # The scenario runs in a thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with (
+        streamlit_server(["-m", "mapping.ui.serve"], env=dict(os.environ)) as (_, url),
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+    ):
+        big, small, held, after = pool.submit(asyncio.run, scenario(url)).result(timeout=120)
     assert big == 413  # over server.maxUploadSize (20 MB), refused by the server, not only by the widget
     assert small in (200, 204) and held > 700_000  # a normal upload is held while the session lives ...
     assert after == 0  # ... and released when the browser goes away
