@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mapping.ui.layout import PAGES, chrome, sidebar_navigation
-from mapping.ui.state import is_present
+from mapping.ui.layout import PAGES, chrome, finish_page, sidebar_navigation
+from mapping.ui.state import begin_run, is_present
 
 st.set_page_config(
     page_title="EU cluster mapping",
@@ -16,7 +16,11 @@ st.set_page_config(
 pages = [st.Page(script, title=title, icon=icon, default=(i == 0)) for i, (script, title, icon) in enumerate(PAGES)]
 # Our own sidebar links replace the built-in menu: they carry the shared URL parameters across pages.
 current = st.navigation(pages, position="hidden")
+begin_run()
 chrome()
 if not is_present():
     sidebar_navigation()
-current.run()
+try:
+    current.run()
+finally:  # also after st.stop(): the Share box shows the view as the run left it
+    finish_page()

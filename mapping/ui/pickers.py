@@ -29,6 +29,7 @@ def indicator_picker(
     st.session_state.setdefault("w_group", explorer.group_of(catalog.loc[default, "source_id"]))
     if st.session_state["w_group"] not in groups:
         st.session_state["w_group"] = groups[0]
+    st.session_state["w_group"] = st.session_state["w_group"]  # see state._put: keys are shared across pages
     if state.is_present():
         group = st.session_state["w_group"]
     else:

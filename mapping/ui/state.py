@@ -18,6 +18,8 @@ from mapping.formatting import md_escape
 # Parameters that follow the user from page to page.
 SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "ris", "present")
 _NOTICES = "_url_notices"
+_UNSET = object()
+_VIEW = "_view"  # this run's resolved value of every control, by URL parameter
 
 
 def is_present() -> bool:
@@ -45,9 +47,10 @@ def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[
     by_text = {str(o): o for o in options}
     raw = st.query_params.get(param)
     url_moved = raw != st.session_state.get(_last_key(param))
+    current = st.session_state.get(wkey, _UNSET)
     # Streamlit forgets a widget's state when a run does not draw it (e.g. on another page): the
     # URL, which the sidebar links carried, is then the truth again.
-    if url_moved or wkey not in st.session_state:
+    if url_moved or current is _UNSET:
         if raw is None or raw == "":
             target = default
         elif raw in by_text:
@@ -59,19 +62,47 @@ def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[
                     f"showing {describe(default)}."
                 )
             target = default
-        st.session_state[wkey] = target
-    elif st.session_state.get(wkey) not in options:
-        st.session_state[wkey] = default
+    elif current not in options:
+        target = default
+    else:
+        target = current
+    _put(wkey, target)
 
 
-def _write(param: str, value: Any) -> None:
+def _put(wkey: str, value: Any) -> None:
+    """Assign the widget's value on every run, even when unchanged. Pages share widget keys (``w_region`` on the
+    map and on the scoreboard): the state a widget left on the previous page is otherwise matched against this
+    page's options by Streamlit, which falls back to the first option (the scoreboard opened on AT11)."""
+    st.session_state[wkey] = value
+
+
+def begin_run() -> None:
+    """Start of every run (app.py): forget the previous run's resolved view."""
+    st.session_state[_VIEW] = {}
+
+
+def view() -> dict[str, str]:
+    """This run's whole view: the URL's parameters plus the values the controls fell back to (defaults are not
+    written to the address bar). The Share link uses it, so a shared link pins every choice."""
+    out = dict(st.session_state.get(_VIEW) or {})
+    out.update(st.query_params.to_dict())
+    return {k: v for k, v in out.items() if v != ""}
+
+
+def _write(param: str, value: Any, default: Any = _UNSET) -> None:
+    """Record the control's value in the URL. A default is left out of an address that does not name the
+    parameter: Streamlit pushes a browser-history entry for every change of the address, so writing the defaults
+    after a page switch would make Back land on the same page again."""
     text = "" if value is None else str(value)
+    st.session_state.setdefault(_VIEW, {})[param] = text
+    in_url = param in st.query_params
     if text:
-        if st.query_params.get(param) != text:
-            st.query_params[param] = text
-    elif param in st.query_params:
+        if in_url or default is _UNSET or value != default:
+            if st.query_params.get(param) != text:
+                st.query_params[param] = text
+    elif in_url:
         del st.query_params[param]
-    st.session_state[_last_key(param)] = text or None
+    st.session_state[_last_key(param)] = st.query_params.get(param) or None
 
 
 def choice(
@@ -108,7 +139,7 @@ def choice(
         value = getattr(target, widget)(label, options, key=wkey, format_func=format_func, **kwargs)
         if value is None:  # segmented_control can be deselected
             value = default
-    _write(param, value)
+    _write(param, value, default)
     return value
 
 
@@ -140,9 +171,9 @@ def multi_choice(
         if max_selections and len(chosen) > max_selections:
             notice(f"The link named more than {max_selections} {param}; kept the first {max_selections}.")
             chosen = chosen[:max_selections]
-        st.session_state[wkey] = chosen
+        _put(wkey, chosen)
     else:
-        st.session_state[wkey] = [v for v in st.session_state.get(wkey, []) if v in by_text.values()]
+        _put(wkey, [v for v in st.session_state.get(wkey, []) if v in by_text.values()])
     if is_present():
         value = st.session_state[wkey]
     else:
@@ -150,7 +181,7 @@ def multi_choice(
         value = target.multiselect(
             label, options, key=wkey, format_func=format_func, max_selections=max_selections, **kwargs
         )
-    _write(param, ",".join(str(v) for v in value))
+    _write(param, ",".join(str(v) for v in value), ",".join(str(d) for d in default if d in by_text.values()))
     return list(value)
 
 
@@ -208,11 +239,13 @@ def text(label: str, *, param: str, default: str = "", max_chars: int = 80, cont
     raw = (st.query_params.get(param) or "")[:max_chars]
     # _write records an empty value as None: compare like with like, or an empty link resets what is typed.
     if (raw or None) != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
-        st.session_state[wkey] = raw or default
+        _put(wkey, raw or default)
+    else:
+        _put(wkey, st.session_state[wkey])
     if is_present():
         value = st.session_state[wkey]
     else:
         value = (container or st).text_input(label, key=wkey, max_chars=max_chars)
     value = (value or "").strip()[:max_chars]
-    _write(param, value)
+    _write(param, value, default)
     return value

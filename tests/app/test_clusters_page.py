@@ -6,6 +6,7 @@ import functools
 import json
 
 import pytest
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
@@ -16,7 +17,7 @@ def open_page(app_test):
 
 
 def params(at):
-    return {k: at.query_params[k] for k in at.query_params}
+    return view(at)
 
 
 def test_defaults_show_c29_in_2014_with_stuttgart_near_the_top(open_page):
@@ -36,7 +37,7 @@ def test_defaults_show_c29_in_2014_with_stuttgart_near_the_top(open_page):
 def test_each_control_writes_the_url(open_page):
     at = open_page()
     at.selectbox(key="w_set").set_value("section").run()
-    assert at.query_params["set"] == "section" and at.query_params["sector"] == "C"
+    assert view(at)["set"] == "section" and view(at)["sector"] == "C"
     at.selectbox(key="w_method").set_value("cmp").run()
     at.selectbox(key="w_year").set_value(2012).run()
     at.selectbox(key="w_lq").set_value(1.5).run()
@@ -44,7 +45,7 @@ def test_each_control_writes_the_url(open_page):
     at.selectbox(key="w_cmplq").set_value(80.0).run()
     at.selectbox(key="w_cmpsize").set_value(30.0).run()
     assert not at.exception
-    assert {k: at.query_params[k] for k in ("method", "year", "lq", "top", "cmplq", "cmpsize")} == {
+    assert {k: view(at)[k] for k in ("method", "year", "lq", "top", "cmplq", "cmpsize")} == {
         "method": "cmp",
         "year": "2012",
         "lq": "1.5",
@@ -66,13 +67,13 @@ def test_region_portfolio_from_a_link(open_page):
 
 def test_a_nuts2021_region_inside_an_old_unit_opens_the_unit(open_page):
     at = open_page(tab="region", region="PL91")
-    assert at.query_params["region"] == "PL12"
+    assert view(at)["region"] == "PL12"
     assert any("part of PL12" in i.value for i in at.info)
 
 
 def test_sensitivity_lists_the_flips_from_lq_2_to_1_5(open_page):
     at = open_page(tab="sensitivity")
-    assert at.query_params["move"] == "spec_lq" and at.query_params["alt"] == "1.5"
+    assert view(at)["move"] == "spec_lq" and view(at)["alt"] == "1.5"
     flips = at.dataframe[-1].value
     assert len(flips) > 100 and (flips["stars_alt"] > flips["stars_base"]).all()  # lowering the bar only adds
     assert ((flips["lq"] >= 1.5) & (flips["lq"] < 2.0)).all()
@@ -88,11 +89,11 @@ def test_summary_counts(open_page):
 
 def test_cmp_is_not_offered_for_the_2022_extract(open_page):
     at = open_page(set="manuf2022", method="cmp")
-    assert at.query_params["method"] == "observatory"
+    assert view(at)["method"] == "observatory"
     assert "cmp" not in at.selectbox(key="w_method").options
 
 
 def test_bad_parameters_fall_back(open_page):
     at = open_page(set="x", year="1999", sector="Z99", lq="0", tab="nope")
-    assert at.query_params["set"] == "division" and at.query_params["tab"] == "sector"
+    assert view(at)["set"] == "division" and view(at)["tab"] == "sector"
     assert len(at.info) >= 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def test_indicator_search_filters_and_is_kept_in_the_url(open_data):
         found["label"].str.lower().str.contains("unemployment").all()
         or found["description"].str.lower().str.contains("unemployment").all()
     )
-    assert at.query_params["q"] == "unemployment"
+    assert view(at)["q"] == "unemployment"
 
 
 def test_crosswalk_and_report_views(open_data):
@@ -97,7 +98,7 @@ def test_console_runs_on_click_and_keeps_the_query_in_the_link(open_data, consol
     at.button[0].click().run()
     result = at.dataframe[0].value
     assert len(result) == 31 and list(result.columns) == ["source_id", "rows_loaded"]
-    assert not at.error and at.query_params["sql"].startswith("SELECT source_id")
+    assert not at.error and view(at)["sql"].startswith("SELECT source_id")
     at.run()  # a rerun (e.g. a download click) shows the answer kept, without running the query again
     assert len(console_calls) == 1 and len(at.dataframe[0].value) == 31
 
@@ -124,7 +125,7 @@ def test_console_example_fills_the_box_and_run_writes_the_link(open_data):
     sql = at.text_area(key="console_sql").value
     assert "ris.0" in sql
     at.button[0].click().run()  # the form's Run button
-    assert at.query_params["sql"] == sql.strip()
+    assert view(at)["sql"] == sql.strip()
     assert len(at.dataframe[0].value) == 38
 
 
@@ -133,4 +134,4 @@ def test_downloads_view_offers_every_table(open_data):
     listing = at.dataframe[0].value
     assert len(listing) == 21 and listing["description"].notna().all()
     assert at.selectbox(key="w_table").value == "escp_members"
-    assert at.query_params["fmt"] == "parquet"
+    assert view(at)["fmt"] == "parquet"

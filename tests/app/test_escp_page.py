@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from mapping import escp
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +27,8 @@ def frame_with(at, column: str) -> pd.DataFrame:
 def test_defaults_say_the_record_is_a_sample(open_page):
     at = open_page()
     assert any("verified sample" in w.value for w in at.warning)
-    assert "predecessor" not in at.query_params["programmes"]
-    assert at.query_params["tab"] == "countries" and at.query_params["full"] == "0"
+    assert "predecessor" not in view(at)["programmes"]
+    assert view(at)["tab"] == "countries" and view(at)["full"] == "0"
     assert len(at.get("plotly_chart")) == 3
     overview = at.dataframe[0].value
     assert {"organisations listed", "organisations expected", "organisations coverage"} <= set(overview.columns)
@@ -45,8 +46,8 @@ def test_full_lists_only_lowers_the_counts(open_page):
 def test_measure_control_and_url_round_trip(open_page):
     at = open_page()
     at.selectbox(key="w_metric").set_value("participations_per_million").run()
-    assert at.query_params["metric"] == "participations_per_million"
-    again = open_page(**{k: at.query_params[k] for k in at.query_params})
+    assert view(at)["metric"] == "participations_per_million"
+    again = open_page(**view(at))
     assert again.selectbox(key="w_metric").value == "participations_per_million"
 
 
@@ -66,7 +67,7 @@ def test_typing_a_search_filters_and_writes_the_link(open_page):
     at.text_input(key="w_q").input("packaging").run()
     assert at.text_input(key="w_q").value == "packaging"
     assert 0 < len(frame_with(at, "acronym")) < everything
-    assert at.query_params["q"] == "packaging"
+    assert view(at)["q"] == "packaging"
 
 
 def test_compare_spain_poland_sweden(open_page):
@@ -114,7 +115,7 @@ def test_a_session_import_changes_the_counts_and_the_db_does_not(open_page, real
 
 def test_bad_parameters(open_page):
     at = open_page(tab="nope", programmes="X,ESCP-4x (Excellence)", metric="zzz", countries="QQ")
-    assert at.query_params["tab"] == "countries" and at.query_params["programmes"] == "ESCP-4x (Excellence)"
+    assert view(at)["tab"] == "countries" and view(at)["programmes"] == "ESCP-4x (Excellence)"
     assert len(at.info) >= 2
 
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +29,7 @@ def value_trace(fig: dict) -> dict:
 
 
 def params(at: AppTest) -> dict[str, str]:
-    return {k: at.query_params[k] for k in at.query_params}
+    return view(at)
 
 
 def test_default_view_writes_its_state_to_the_url(open_app):
@@ -48,18 +49,18 @@ def test_indicator_change_updates_url_and_keeps_a_valid_year(open_app):
     at = open_app()
     at.selectbox(key="w_indicator").set_value("eurostat.unemployment_rate").run()
     assert not at.exception
-    assert at.query_params["indicator"] == "eurostat.unemployment_rate"
-    assert at.query_params["year"] == "2023"  # still published for the new indicator: kept
+    assert view(at)["indicator"] == "eurostat.unemployment_rate"
+    assert view(at)["year"] == "2023"  # still published for the new indicator: kept
     assert value_trace(spec(at))["reversescale"] is True  # lower unemployment is better
     at.selectbox(key="w_year").set_value(2024).run()
     at.selectbox(key="w_indicator").set_value("eurostat.gdp_pps_hab_eu").run()
-    assert at.query_params["year"] == "2023"  # GDP has no 2024: falls back to its latest year
+    assert view(at)["year"] == "2023"  # GDP has no 2024: falls back to its latest year
 
 
 def test_source_group_switches_indicator_list(open_app):
     at = open_app()
     at.selectbox(key="w_group").set_value("Regional Innovation Scoreboard 2023").run()
-    assert at.query_params["indicator"].startswith("ris.")
+    assert view(at)["indicator"].startswith("ris.")
     options = at.selectbox(key="w_indicator").options
     assert options and all("·" in o for o in options)
 
@@ -68,7 +69,7 @@ def test_level_control(open_app):
     at = open_app(indicator="ris.0")
     assert at.selectbox(key="w_level").options == ["Countries (NUTS 0)", "NUTS 1", "NUTS 2"]
     at.selectbox(key="w_level").set_value(1).run()
-    assert at.query_params["level"] == "1"
+    assert view(at)["level"] == "1"
     codes = [k.split("|")[0] for k in value_trace(spec(at))["locations"]]
     assert codes and all(len(c) == 3 for c in codes)
 
@@ -78,7 +79,7 @@ def test_year_control(open_app):
     years = at.selectbox(key="w_year").options
     assert years[0] == "2024" and years[-1] == "2013"
     at.selectbox(key="w_year").set_value(2016).run()
-    assert at.query_params["year"] == "2016"
+    assert view(at)["year"] == "2016"
     assert "2016" in at.markdown[1].value or any("2016" in m.value for m in at.markdown)
 
 
@@ -122,7 +123,7 @@ def test_region_panel_and_links_carry_region(open_app):
 
 def test_region_of_another_level_opens_that_level(open_app):
     at = open_app(indicator="ris.0", region="DE2")
-    assert at.query_params["level"] == "1"
+    assert view(at)["level"] == "1"
 
 
 def test_bad_parameters_fall_back_with_notices(open_app):
@@ -130,7 +131,7 @@ def test_bad_parameters_fall_back_with_notices(open_app):
     notices = " ".join(i.value for i in at.info)
     for name in ("indicator", "year", "level", "country", "region", "view", "palette"):
         assert f"asked for {name}" in notices
-    assert at.query_params["indicator"] == "eurostat.gdp_pps_hab_eu" and at.query_params["year"] == "2023"
+    assert view(at)["indicator"] == "eurostat.gdp_pps_hab_eu" and view(at)["year"] == "2023"
     assert "region" not in at.query_params
 
 
@@ -163,7 +164,7 @@ def test_sources_page_lists_every_source(open_app):
 
 def test_cluster_overlay_layer(open_app):
     at = open_app(overlay="C29")
-    assert at.query_params["overlay"] == "C29"
+    assert view(at)["overlay"] == "C29"
     layer = next(t for t in spec(at)["data"] if t.get("name") == "C29 clusters (stars)")
     lons = layer["lon"]
     n = len(base64.b64decode(lons["bdata"])) // 8 if isinstance(lons, dict) else len(lons)  # plotly 7 packs arrays

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
 
 def params(at):
-    return {k: at.query_params[k] for k in at.query_params}
+    return view(at)
 
 
 def test_scoreboard_defaults_and_controls(app_test):
     at = app_test("pages/scoreboard.py")
-    assert (at.query_params["score"], at.query_params["norm"], at.query_params["region"]) == (
+    assert (view(at)["score"], view(at)["norm"], view(at)["region"]) == (
         "overall",
         "minmax",
         "DE21",
@@ -55,7 +56,7 @@ def test_peers_can_be_replaced_and_other_countries_only(app_test):
 
 def test_more_than_five_chosen_peers_are_cut_with_a_notice(app_test):
     at = app_test("pages/scoreboard.py", region="PL91", peers="DE21,FR10,ES30,ITC4,SE11,NL32")
-    assert len(at.query_params["peers"].split(",")) == 5
+    assert len(view(at)["peers"].split(",")) == 5
     assert any("kept the first 5" in i.value for i in at.info)
 
 

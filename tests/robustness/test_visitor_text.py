@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.conftest import view
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +69,7 @@ def test_a_link_in_a_fallback_notice_is_text(app_test):
 def test_an_image_in_a_regions_list_is_text(app_test):
     at = app_test("pages/compare.py", regions=f"{IMAGE},DE21,FR10")
     assert _leaks(at) == []
-    assert at.query_params["regions"] == "DE21,FR10"
+    assert view(at)["regions"] == "DE21,FR10"
 
 
 def test_a_console_error_is_text(app_test):
