@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mapping import countries as country_names
 from mapping import upload
 from mapping.export import FORMULA_PREFIXES
 from mapping.ingest.readers import ESCP_MEMBER_COLS
@@ -229,6 +230,69 @@ def gap_table(countries: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
     out["gap_pp"] = 100 * (out["cluster_share"] - out["participation_share"])
     out["participations_per_100_clusters"] = 100 * out["participations"] / out["cells_2plus"]
     return out.sort_values("gap_pp", ascending=False)
+
+
+# --------------------------------------------------------------------------- search
+
+SEARCH_FIELDS = ("acronym", "name", "sector_theme", "target_markets", "coordinator")
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a partnership search matched: a country (named by code or name) and/or words."""
+
+    countries: tuple[str, ...]  # Eurostat codes, from the search text and the country filter
+    text: str  # the words left once a country name is taken out (folded)
+    count: int
+
+    def describe(self) -> str:
+        what = f"{self.count} partnership{'s' if self.count != 1 else ''}"
+        if self.countries:
+            named = " and from ".join(f"{country_names.name(c)} ({c})" for c in self.countries)
+            what += f" with a member from {named}"
+        if self.text:
+            what += f" matching “{self.text}” (acronym, name, theme, markets, coordinator or member)"
+        return what
+
+
+def partnership_countries(members: pd.DataFrame) -> pd.DataFrame:
+    """(programme, acronym, country) of every counted participation: the partnerships a country takes part in,
+    counted as ``country_table`` counts them (so a search by country gives the *Compare countries* number)."""
+    m = members[members["is_member"] & members["member_country"].notna()]
+    return m[["programme", "partnership_acronym", "member_country"]].drop_duplicates()
+
+
+def search_partnerships(
+    partnerships: pd.DataFrame, members: pd.DataFrame, query: str, *, country: str | None = None
+) -> tuple[pd.DataFrame, Search]:
+    """Partnerships matching a search text and an optional country filter.
+
+    A text that names a country (``PL``, ``Poland``, ``Polska``; ``EL`` or ``GR``) keeps the partnerships with a
+    member from it; other words match the acronym, name, theme, target markets, coordinator and member
+    organisations, case- and accent-insensitively. ``partnerships`` has canonical ``programme`` names.
+    """
+    named, words = country_names.split_query(query) if query else (None, "")
+    wanted = [c for c in (country, named) if c]
+    keep = pd.Series(True, index=partnerships.index)
+    keys = list(zip(partnerships["programme"], partnerships["acronym"], strict=True))
+    pairs = partnership_countries(members)
+    for code in dict.fromkeys(wanted):
+        with_code = pairs[pairs["member_country"] == code]
+        inside = set(zip(with_code["programme"], with_code["partnership_acronym"], strict=True))
+        keep &= pd.Series([k in inside for k in keys], index=partnerships.index)
+    text = country_names.fold(words)
+    if text:
+        orgs = (
+            members[members["is_member"]]
+            .assign(folded=lambda d: d["member_organisation"].fillna("").map(country_names.fold))
+            .groupby(["programme", "partnership_acronym"])["folded"]
+            .agg(" | ".join)
+        )
+        hay = partnerships[list(SEARCH_FIELDS)].fillna("").astype(str).agg(" | ".join, axis=1).map(country_names.fold)
+        hay = hay + " | " + pd.Series([orgs.get(k, "") for k in keys], index=partnerships.index)
+        keep &= hay.str.contains(text, regex=False)
+    out = partnerships[keep]
+    return out, Search(tuple(dict.fromkeys(wanted)), text, len(out))
 
 
 # --------------------------------------------------------------------------- import

@@ -50,3 +50,30 @@ def md_escape(text: object) -> str:
     Streamlit's Markdown makes links of bare addresses even when their punctuation is escaped.
     """
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(lambda m: (m.group(0) or "") + "\u200b", str(text)))
+
+
+MISSING = "–"
+
+
+def cell(value: object, *, decimals: int = 0, percent: bool = False, unit: str = "") -> str:
+    """A table cell: thousands separators, fixed decimals, ``–`` for a missing value, never a negative zero.
+
+    ``percent`` shows a share (0.25) as "25.0%" with ``decimals`` places.
+    """
+    if value is None or (isinstance(value, str) and not value):
+        return MISSING
+    if isinstance(value, str):
+        return value
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(v):
+        return MISSING
+    if percent:
+        v *= 100
+    text = f"{v:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":  # -0.0 after rounding
+        text = text.lstrip("-")
+    suffix = "%" if percent else ""
+    return f"{text}{suffix} {unit}".strip() if unit else f"{text}{suffix}"

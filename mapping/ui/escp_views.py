@@ -8,12 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from mapping import charts, escp, maps, provenance
+from mapping import countries as country_names
 from mapping.clusters import SECTOR_SETS, default_year
 from mapping.config import DATA_DIR
+from mapping.formatting import md_escape
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, notices, state
+from mapping.ui import data, notices, state, tables
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
+from mapping.ui.tables import Col
 
 TABS = {
     "countries": "Countries",
@@ -32,6 +35,29 @@ METRICS = {
     "share": "Share of all participations",
 }
 IMPORT_KEY = "escp_import"  # the session's imported member rows (never written anywhere)
+PARTNERSHIP_COLUMNS = {
+    "programme": Col("Programme"),
+    "generation": Col("Generation / call"),
+    "acronym": Col("Acronym"),
+    "name": Col("Partnership"),
+    "sector_theme": Col("Sector or theme"),
+    "target_markets": Col("Target markets"),
+    "coordinator": Col("Coordinator"),
+    "coordinator_country": Col("Coordinator country"),
+    "members_listed": Col("Members listed", decimals=0),
+    "members_expected_text": Col("Members expected", help="As the source states it"),
+    "full list": Col("Full list recorded"),
+    "members (country)": Col("Members (country)"),
+    "source_url": Col("Source", link=True),
+}
+MEMBER_TABLE_COLUMNS = {
+    "member_organisation": Col("Organisation"),
+    "member_country": Col("Country"),
+    "role": Col("Role"),
+    "completeness": Col("Record"),
+    "member_country_source": Col("Country from"),
+    "source_url": Col("Source", link=True),
+}
 CAVEAT = (
     "**The member lists are a verified sample**, not a census: about a third of the member organisations for the "
     "programmes whose totals are known (see *listed vs expected* below). Every count is a lower bound. "
@@ -200,40 +226,31 @@ def partnerships_view(sc: Scope) -> None:
     m = sc.members[sc.members["is_member"]]
     listing = m.groupby(["programme", "partnership_acronym"]).apply(
         lambda g: "; ".join(
-            f"{o} ({c or '?'})" for o, c in zip(g["member_organisation"], g["member_country"], strict=True)
+            f"{o} ({c if isinstance(c, str) and c else '?'})"
+            for o, c in zip(g["member_organisation"], g["member_country"], strict=True)
         ),
         include_groups=False,
     )
     p["members (country)"] = [listing.get((a, b), "") for a, b in zip(p["programme"], p["acronym"], strict=True)]
     full = escp.complete_partnerships(sc.members, sc.partnerships)
     p["full list"] = [(a, b) in full for a, b in zip(p["programme"], p["acronym"], strict=True)]
-    query = state.text("Search (acronym, theme, member, country, market)", param="q")
-    if query:
-        hay = p.astype(str).fillna("").agg(" ".join, axis=1).str.lower()
-        p = p[hay.str.contains(query.lower(), regex=False)]
-    st.caption(f"{len(p)} partnerships")
-    st.dataframe(
-        p[
-            [
-                "programme",
-                "generation",
-                "acronym",
-                "name",
-                "sector_theme",
-                "target_markets",
-                "coordinator",
-                "coordinator_country",
-                "members_listed",
-                "members_expected_text",
-                "full list",
-                "members (country)",
-                "source_url",
-            ]
-        ],
-        hide_index=True,
-        height=360,
-        column_config={"source_url": st.column_config.LinkColumn("source")},
+    c1, c2 = st.columns([3, 1.2])
+    query = state.text(
+        "Search: a country (Poland, Polska, PL), an organisation, acronym, theme or market",
+        param="q",
+        container=c1,
     )
+    country = country_filter(sorted(escp.partnership_countries(sc.members)["member_country"].unique()), container=c2)
+    p, found = escp.search_partnerships(p, sc.members, query, country=country or None)
+    st.caption(
+        md_escape(found.describe())
+        + (
+            ". A country counts the partnerships with a member from it, as *Compare countries* does."
+            if found.countries
+            else ""
+        )
+    )
+    tables.table(p, PARTNERSHIP_COLUMNS, height=360, key="escp_partnerships_table")
     acronyms = sorted(p["acronym"].unique())
     chosen = state.choice(
         "Show a partnership's members on the map",
@@ -246,13 +263,19 @@ def partnerships_view(sc: Scope) -> None:
         mm = m[m["partnership_acronym"] == chosen]
         counts = mm["member_country"].value_counts()
         _country_map(counts, title=f"Members of {chosen} by country", unit="members", sc=sc, key="escp_pmap")
-        st.dataframe(
-            mm[
-                ["member_organisation", "member_country", "role", "completeness", "member_country_source", "source_url"]
-            ],
-            hide_index=True,
-            column_config={"source_url": st.column_config.LinkColumn("source")},
-        )
+        tables.table(mm, MEMBER_TABLE_COLUMNS, key="escp_members_table")
+
+
+def country_filter(codes: list[str], *, container=None) -> str:
+    """``?country=``: one country (English name and code), or all."""
+    return state.choice(
+        "Country",
+        ["", *codes],
+        param="country",
+        default="",
+        format_func=lambda c: f"{country_names.name(c)} ({c})" if c else "All countries",
+        container=container,
+    )
 
 
 def coparticipation_view(sc: Scope) -> None:

@@ -158,3 +158,59 @@ def test_a_replacing_import_never_breaks_a_view(app_test, case, tab):
     assert forget, "the way back is on every view"
     forget[0].click().run()
     assert not at.exception and "escp_import" not in at.session_state
+
+
+def _compare_count(open_page, code: str) -> int:
+    side = frame_with(open_page(tab="compare", countries=f"{code},SE" if code != "SE" else "SE,ES"), code)
+    return int(side.loc["Partnerships with a member", code])
+
+
+@pytest.mark.parametrize(
+    ("code", "searches"),
+    [("PL", ["Poland", "Polska", "PL", "pl"]), ("EL", ["Greece", "Ελλάδα", "EL", "GR"]), ("CZ", ["Česko", "Czechia"])],
+)
+def test_search_by_country_counts_as_compare_countries(open_page, code, searches):
+    """Issue 12: 'Poland' found 2, 'Polska' 0 and 'PL' 33 while Compare countries said 12."""
+    expected = _compare_count(open_page, code)
+    assert expected > 0
+    for q in searches:
+        at = open_page(tab="partnerships", q=q)
+        table = frame_with(at, "acronym")
+        assert len(table) == expected, q
+        assert any(f"{expected} partnership" in c.value and code in c.value for c in at.caption), q
+
+
+def test_search_by_organisation_and_country_with_words(open_page):
+    """An organisation is found whatever the accents and case ("AEI TÈXTILS" by "aei textils")."""
+    table = frame_with(open_page(tab="partnerships", q="aei textils"), "acronym")
+    assert len(table) >= 3
+    assert all("AEI TÈXTILS" in m for m in table["members (country)"])
+    both = frame_with(open_page(tab="partnerships", q="España aei textils"), "acronym")
+    assert len(both) == len(table)  # AEI Tèxtils is Spanish: the country adds no constraint
+    none = frame_with(open_page(tab="partnerships", q="Sverige aei textils"), "acronym")
+    assert len(none) == 0
+
+
+def test_country_filter_on_partnerships(open_page):
+    at = open_page(tab="partnerships", country="PL")
+    assert len(frame_with(at, "acronym")) == _compare_count(open_page, "PL")
+    assert at.selectbox(key="w_country").value == "PL"
+    at.selectbox(key="w_country").set_value("SE").run()
+    assert view(at)["country"] == "SE"
+    assert len(frame_with(at, "acronym")) == _compare_count(open_page, "SE")
+
+
+def displayed(element) -> pd.DataFrame:
+    """The text a st.dataframe shows (its Styler display values), as a frame of strings."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_all().to_pandas()
+
+
+def test_partnership_table_shows_no_none_or_nan(open_page):
+    """Issue 12 (9): tables showed `None`; the members listing showed "(nan)" for a member without a country."""
+    at = open_page(tab="partnerships")
+    shown = displayed(next(d for d in at.dataframe if "acronym" in d.value.columns))
+    cells = shown.astype(str).stack()
+    assert not cells.str.contains(r"\b(?:None|nan|NaN)\b").any(), cells[cells.str.contains(r"\b(?:None|nan)\b")]
+    assert "–" in set(shown["target_markets"])  # a missing value shows as a dash
