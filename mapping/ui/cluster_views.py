@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
 import streamlit as st
 
-from mapping import charts, clusters, maps, provenance
+from mapping import charts, clusters, export, maps, provenance, strong_sectors
+from mapping import countries as country_names
 from mapping.clusters import METHODS, SECTOR_SETS, SWEEPS, Thresholds
 from mapping.formatting import fmt
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, state
+from mapping.ui import data, state, tables
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
+from mapping.ui.tables import Col
 
 TABS = {"sector": "Sector", "region": "Region", "summary": "EU summary", "sensitivity": "Sensitivity"}
 
@@ -238,8 +241,33 @@ def _follow_units(names: dict[str, str]) -> None:
             return
 
 
+COUNTS = {"starred": ">= 1 star", "three_stars": "3 stars", "two_stars": "2 stars", "one_star": "1 star"}
+STARS_COUNTED = {"starred": (1, 3), "three_stars": (3, 3), "two_stars": (2, 2), "one_star": (1, 1)}
+STRONG_COLUMNS = {
+    "code": Col("Region"),
+    "name": Col("Name"),
+    "country": Col("Country"),
+    "sectors": Col("Strong sectors", decimals=0),
+    "three_star": Col("of which 3 stars", decimals=0),
+    "strong_sectors": Col("Sectors (stars, location quotient)"),
+    "persons": Col("Employment, sector set", decimals=0, unit="persons"),
+    "coverage_r": Col("Sectors with a value", decimals=0, percent=True),
+}
+
+
 def summary_view(ctx: Context) -> None:
     summary = data.query("cluster_summary", **ctx.params())
+    codes = sorted(summary["country"].dropna().unique())
+    country = state.choice(
+        "Country",
+        ["", *codes],
+        param="country",
+        default="",
+        format_func=lambda c: f"{country_names.name(c)} ({c})" if c else "All countries",
+    )
+    where = f"{country_names.name(country)} ({country})" if country else "the EU"
+    if country:
+        summary = summary[summary["country"] == country]
     totals = summary[["one_star", "two_stars", "three_stars", "starred", "cells"]].sum()
     m = st.columns(4)
     m[0].metric("Cells (region x sector)", f"{int(totals['cells']):,}")
@@ -249,37 +277,82 @@ def summary_view(ctx: Context) -> None:
         m[1].metric("1 star", f"{int(totals['one_star']):,}")
         m[2].metric("2 stars", f"{int(totals['two_stars']):,}")
         m[3].metric("3 stars", f"{int(totals['three_stars']):,}")
-    reference = data.query("commission_cluster_count")
-    cited = f"{reference['value'].iloc[0]} ({reference['source'].iloc[0]})" if len(reference) else "no figure recorded"
-    st.caption(
-        f"The Commission's figure, for orientation: {cited}. Not like for like: the Commission counts 3-star "
-        f"clusters in cluster categories built from detailed industries across European regions; this page counts "
-        f"{SECTOR_SETS[ctx.sector_set]['label']} cells in {ctx.year}: {int(totals['starred']):,} cells starred by "
-        f"{METHODS[ctx.method]['label']} (3 stars: {int(totals['three_stars']):,})."
-    )
+    if not country:
+        reference = data.query("commission_cluster_count")
+        cited = (
+            f"{reference['value'].iloc[0]} ({reference['source'].iloc[0]})" if len(reference) else "no figure recorded"
+        )
+        st.caption(
+            f"The Commission's figure, for orientation: {cited}. Not like for like: the Commission counts 3-star "
+            f"clusters in cluster categories built from detailed industries across European regions; this page "
+            f"counts {SECTOR_SETS[ctx.sector_set]['label']} cells in {ctx.year}: {int(totals['starred']):,} cells "
+            f"starred by {METHODS[ctx.method]['label']} (3 stars: {int(totals['three_stars']):,})."
+        )
     measure = state.choice(
         "Count",
-        ["starred", "three_stars", "two_stars", "one_star"],
+        list(COUNTS),
         param="count",
         default="starred",
         widget="segmented_control",
-        format_func={
-            "starred": ">= 1 star",
-            "three_stars": "3 stars",
-            "two_stars": "2 stars",
-            "one_star": "1 star",
-        }.get,
+        format_func=COUNTS.get,
     )
-    pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
-    pivot = pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]
-    counted = {"starred": ">= 1 star", "three_stars": "3 stars", "two_stars": "2 stars", "one_star": "1 star"}[measure]
-    title = f"Starred cells by country and sector ({counted}), {ctx.year}"
-    figure_card(
-        charts.summary_heatmap(pivot, title_z="cells", height=max(420, 22 * len(pivot) + 140)),
-        title=title,
-        caption=ctx.caption(),
-        data=summary,
-        key="cl_summary",
+    cells = data.query("cluster_region_stars", **ctx.params())
+    if country:  # the country's regions x sectors: 1 where the cell has the counted stars
+        mine = cells[cells["country"] == country]
+        low, high = STARS_COUNTED[measure]
+        mine = mine[mine["stars"].between(low, high)]
+        pivot = pd.crosstab(mine["code"] + " " + mine["name"], mine["nace"])
+        title = f"Starred cells by region and sector ({COUNTS[measure]}), {where}, {ctx.year}"
+    else:
+        pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
+        pivot = pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]
+        title = f"Starred cells by country and sector ({COUNTS[measure]}), {ctx.year}"
+    if pivot.empty:
+        st.info(f"No cell in {where} has {COUNTS[measure]} in {ctx.year} under these thresholds.")
+    else:
+        figure_card(
+            charts.summary_heatmap(pivot, title_z="cells", height=max(420, 22 * len(pivot) + 140)),
+            title=title,
+            caption=ctx.caption(),
+            data=summary,
+            key="cl_summary",
+        )
+    strong_list(ctx, cells, country=country, where=where)
+
+
+def strong_list(ctx: Context, cells: pd.DataFrame, *, country: str, where: str) -> None:
+    """The regions (of the chosen country) with their strong sectors, as a table and a CSV download."""
+    cmp = ctx.method == "cmp"
+    st.markdown(f"#### Regions of {where} and their strong sectors")
+    min_stars = 1
+    if not cmp:
+        min_stars = state.choice(
+            "Sectors listed",
+            [1, 2, 3],
+            param="minstars",
+            default=1,
+            widget="segmented_control",
+            format_func=lambda n: f">= {n} star" + ("s" if n > 1 else ""),
+        )
+    regions = data.query("cluster_regions", **ctx.params())
+    listing = strong_sectors.strong_sectors(regions, cells, country=country or None, min_stars=min_stars, cmp=cmp)
+    rule = "strong clusters (CMP)" if cmp else f"sectors with at least {min_stars} star{'s' if min_stars > 1 else ''}"
+    caption = ctx.caption(
+        f"{len(listing):,} regions; {int((listing['sectors'] > 0).sum()):,} with {rule}. Employment: persons "
+        "employed in the sector set; 'Sectors with a value': share of the set's sectors published for the region."
+    )
+    tables.table(listing, STRONG_COLUMNS, key="cl_strong", height=min(38 + 35 * len(listing), 460))
+    st.caption(caption)
+    labelled = listing[list(STRONG_COLUMNS)].rename(columns={c: col.label for c, col in STRONG_COLUMNS.items()})
+    name = f"strong-sectors-{(country or 'eu').lower()}-{ctx.sector_set}-{ctx.year}-{ctx.method}.csv"
+    st.download_button(
+        "Strong sectors by region (CSV)",
+        data=lambda: export.to_csv(labelled),
+        file_name=name,
+        mime="text/csv",
+        icon=":material/table:",
+        on_click="ignore",
+        key="cl_strong_csv",
     )
 
 

@@ -6,6 +6,7 @@ import functools
 import json
 
 import pytest
+
 from tests.conftest import view
 
 pytestmark = pytest.mark.integration
@@ -97,3 +98,27 @@ def test_bad_parameters_fall_back(open_page):
     at = open_page(set="x", year="1999", sector="Z99", lq="0", tab="nope")
     assert view(at)["set"] == "division" and view(at)["tab"] == "sector"
     assert len(at.info) >= 4
+
+
+def test_summary_honours_the_country(open_page):
+    """Issue 12: the EU summary ignored ``country=``."""
+    eu = open_page(tab="summary")
+    pl = open_page(tab="summary", country="PL")
+    assert pl.selectbox(key="w_country").value == "PL"
+    eu_cells = int({m.label: m.value for m in eu.metric}["Cells (region x sector)"].replace(",", ""))
+    pl_cells = int({m.label: m.value for m in pl.metric}["Cells (region x sector)"].replace(",", ""))
+    assert 0 < pl_cells < eu_cells / 5
+    heat = json.loads(pl.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert heat["y"] and all(label.startswith("PL") for label in heat["y"])  # the country's regions, not countries
+
+
+def test_regions_of_a_country_with_their_strong_sectors(open_page):
+    at = open_page(tab="summary", country="PL", minstars="2")
+    listing = next(d.value for d in at.dataframe if "strong_sectors" in d.value.columns)
+    assert len(listing) >= 16 and set(listing["country"]) == {"PL"}
+    row = listing.set_index("code").loc["PL22"]  # Śląskie: coal mining among its 3-star sectors
+    assert row["three_star"] >= 1 and "B05 Mining of coal and lignite (★★★" in row["strong_sectors"]
+    # each listed sector has >= 2 stars, and the count matches the list
+    assert all(s.count("(") == n for s, n in zip(listing["strong_sectors"], listing["sectors"], strict=True) if n)
+    assert "(★ " not in " ".join(listing["strong_sectors"]) and "(★," not in " ".join(listing["strong_sectors"])
+    assert any(b.proto.label == "Strong sectors by region (CSV)" for b in at.get("download_button"))
