@@ -37,6 +37,79 @@ KEY_INDICATORS = [
     "rci.population",
 ]
 LEVEL_NAMES = {0: "Countries (NUTS 0)", 1: "NUTS 1", 2: "NUTS 2", 3: "NUTS 3"}
+# The year choice that maps each region's latest year with a value.
+LATEST = "latest"
+# A year has good coverage when at least this share of the best year's regions have a value.
+GOOD_COVERAGE = 0.5
+
+
+@dataclass(frozen=True)
+class YearCoverage:
+    """The years of an indicator at a level with the number of regions that have a value in each."""
+
+    regions: dict[int, int]  # year -> regions with a value, newest first
+    latest_regions: int = 0  # regions with a value in some year (the 'latest per region' map)
+    share: float = GOOD_COVERAGE
+
+    @property
+    def best(self) -> int:
+        return max(self.regions.values(), default=0)
+
+    def is_thin(self, year: object) -> bool:
+        """True for a year whose regions fall short of ``share`` of the best year's."""
+        return year in self.regions and self.regions[year] < self.share * self.best
+
+    @property
+    def default(self) -> int | None:
+        """The latest year with good coverage (at least ``share`` of the best year's regions)."""
+        good = [y for y, n in self.regions.items() if not self.is_thin(y)]
+        return max(good) if good else None
+
+    @property
+    def options(self) -> list[object]:
+        """The years, newest first, then 'latest per region' when it shows more than the default year does."""
+        years: list[object] = list(self.regions)
+        default = self.default
+        if default is not None and self.latest_regions > self.regions[default]:
+            years.append(LATEST)
+        return years
+
+    def label(self, year: object) -> str:
+        if year == LATEST:
+            return f"Latest per region · {self.latest_regions:,} regions"
+        n = self.regions.get(year, 0)  # type: ignore[arg-type]
+        return f"{year} · {n:,} region{'s' if n != 1 else ''}" + (" (few)" if self.is_thin(year) else "")
+
+    def help(self) -> str:
+        return (
+            "Each year shows the number of regions with a value at this level. The default is the latest year in "
+            f"which at least {self.share:.0%} as many regions have a value as in the best-covered year; newer years "
+            "with fewer regions are marked (few). 'Latest per region' maps each region's newest value and names its "
+            "year in the hover and the table."
+        )
+
+    def notice(self, year: object) -> str | None:
+        """A warning for a year with thin coverage, naming the better year."""
+        if not self.is_thin(year):
+            return None
+        best_year = max(self.regions, key=lambda y: (self.regions[y], y))
+        return (
+            f"Only {self.regions[year]:,} regions have a value for {year} (the best-covered year, {best_year}, has "
+            f"{self.best:,}): most of the map is grey. {self.default} is the latest year with good coverage; "
+            "'Latest per region' shows each region's newest value."
+        )
+
+
+def year_coverage(years: pd.DataFrame, *, latest_regions: int = 0, share: float = GOOD_COVERAGE) -> YearCoverage:
+    """``indicator_years`` rows (year, n) as a :class:`YearCoverage`."""
+    ordered = years.sort_values("year", ascending=False)
+    regions = {int(y): int(n) for y, n in zip(ordered["year"], ordered["n"], strict=True)}
+    return YearCoverage(regions, latest_regions, share)
+
+
+def year_text(year: object) -> str:
+    """A year for titles and captions ('latest available per region' for the latest choice)."""
+    return "latest available year per region" if year == LATEST else str(year)
 
 
 def group_of(source_id: str) -> str:
@@ -80,8 +153,17 @@ class MapFrames:
 
 
 def map_frames(
-    query: Query, *, indicator: str, year: int, level: int, nuts_version: str, country: str | None = None
+    query: Query, *, indicator: str, year: int | str, level: int, nuts_version: str, country: str | None = None
 ) -> MapFrames:
+    """The frames of a map; ``year`` may be :data:`LATEST` (each region's latest year with a value, in ``year``)."""
+    if year == LATEST:
+        values = query("map_values_latest", indicator=indicator, level=level)
+        no_data = query("map_nodata_latest", indicator=indicator, level=level, nuts_version=base_version(nuts_version))
+        if country:
+            values = values[values["country"] == country]
+            no_data = no_data[no_data["country"] == country]
+        known = values["value"].dropna()  # the years differ: no single EU aggregate applies
+        return MapFrames(values, no_data, float(known.median()) if len(known) else None, "median")
     values = query("map_values", indicator=indicator, year=year, level=level)
     no_data = query("map_nodata", indicator=indicator, year=year, level=level, nuts_version=base_version(nuts_version))
     if country:

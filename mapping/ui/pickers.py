@@ -44,6 +44,42 @@ def indicator_picker(
     )
 
 
+@dataclass(frozen=True)
+class YearChoice:
+    year: int | str | None  # a year, explorer.LATEST, or None when the indicator has no value at the level
+    coverage: explorer.YearCoverage
+
+    @property
+    def text(self) -> str:
+        """For titles and captions."""
+        return explorer.year_text(self.year)
+
+    def warn(self, container: Any = None) -> None:
+        """A warning under the controls when the chosen year has thin coverage."""
+        message = self.coverage.notice(self.year)
+        if message and not state.is_present():
+            (container or st).warning(message, icon=":material/grid_off:")
+
+
+def year_picker(indicator: str, level: int, *, container: Any = None) -> YearChoice:
+    """``?year=``: the years of ``indicator`` at ``level`` labelled with their coverage ("2024 · 7 regions (few)"),
+    the latest well-covered year by default (see explorer.YearCoverage), and 'Latest per region'
+    (``?year=latest``)."""
+    years = data.query("indicator_years", indicator=indicator, level=level)
+    latest = len(data.query("map_values_latest", indicator=indicator, level=level)) if len(years) > 1 else 0
+    coverage = explorer.year_coverage(years, latest_regions=latest)
+    year = state.choice(
+        "Year",
+        coverage.options,
+        param="year",
+        default=coverage.default,
+        format_func=coverage.label,
+        container=container,
+        help=coverage.help(),
+    )
+    return YearChoice(year, coverage)
+
+
 def default_level(lookup: pd.DataFrame, levels: list[int]) -> int:
     """The level of a linked region when the indicator has it, else NUTS 2, else the finest level."""
     region_levels = lookup.loc[lookup["code"] == st.query_params.get("region"), "level"].tolist()
