@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from mapping.formatting import fmt, wrap_words
 
@@ -37,6 +38,24 @@ def _hline(y: float, *, dash: str = "dash", colour: str = "#666666") -> dict:
     return dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=y, y1=y, line=dict(dash=dash, color=colour))
 
 
+def _headroom(values: pd.Series | np.ndarray, *, share: float = 0.14, floor: float | None = 0.0) -> list[float]:
+    """An axis range with room beyond the largest value for a bar label printed outside the bar."""
+    v = pd.Series(values, dtype=float).dropna()
+    hi = float(v.max()) if len(v) else 1.0
+    lo = float(v.min()) if len(v) else 0.0
+    lo = min(lo, floor) if floor is not None else lo
+    span = (hi - lo) or 1.0
+    return [lo - (share * span if lo < 0 else 0.0), hi + share * span]
+
+
+SELECTED_OUTLINE = "#d7191c"  # the same red as the selected region's outline on the maps
+
+
+def selected_name(name: str | None, code: str) -> str:
+    """The legend entry of the focal region on every chart and map."""
+    return f"Selected: {name} ({code})" if name and name != code else f"Selected: {code}"
+
+
 def ranking_bar(
     frame: pd.DataFrame,
     *,
@@ -48,109 +67,162 @@ def ranking_bar(
     colour_by: str | None = None,
     height: int = 560,
 ) -> go.Figure:
-    """Horizontal bars of the ``top`` rows by ``value`` (largest on top); ``highlight`` a code to mark."""
-    data = frame.dropna(subset=[value]).nlargest(top, value).iloc[::-1]
-    colours = (
-        [STAR_COLOURS.get(int(s), "#BBBBBB") for s in data[colour_by]] if colour_by else [OKABE_ITO[0]] * len(data)
+    """Horizontal bars of the ``top`` rows by ``value`` (largest on top); ``highlight`` a code to mark.
+
+    Bar colour = stars when ``colour_by`` (one legend entry per star count); the highlighted region's bar is outlined
+    in red and named in the legend ("Selected: name (code)"), or named with its rank when it is not in the top.
+    Values are printed beside the bars inside the axis range, so no label is cut at the edge.
+    """
+    ranked = frame.dropna(subset=[value]).sort_values(value, ascending=False, kind="stable")
+    data = ranked.head(top).iloc[::-1]
+    data = data.assign(_y=data[label].astype(str) + " (" + data["code"] + ")")
+    groups = (
+        [(int(s), g) for s, g in data.groupby(data[colour_by].fillna(0).astype(int))] if colour_by else [(None, data)]
     )
-    if highlight is not None:
-        colours = [("#000000" if c == highlight else col) for c, col in zip(data["code"], colours, strict=True)]
-    fig = go.Figure(
-        go.Bar(
-            x=data[value],
-            y=data[label] + " (" + data["code"] + ")",
-            orientation="h",
-            marker_color=colours,
-            text=[fmt(v) for v in data[value]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>%{x:.3g} " + unit + "<extra></extra>",
+    fig = go.Figure()
+    for stars, group in groups:
+        chosen = group["code"] == highlight
+        fig.add_trace(
+            go.Bar(
+                x=group[value],
+                y=group["_y"],
+                orientation="h",
+                marker=dict(
+                    color=STAR_COLOURS.get(stars, "#BBBBBB") if stars is not None else OKABE_ITO[0],
+                    line=dict(
+                        width=[3 if c else 0 for c in chosen],
+                        color=[SELECTED_OUTLINE if c else "#FFFFFF" for c in chosen],
+                    ),
+                ),
+                name=f"{stars} star{'s' if stars != 1 else ''}" if stars is not None else unit,
+                text=[fmt(v) for v in group[value]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}<br>%{x:.3g} " + unit + "<extra></extra>",
+                showlegend=stars is not None,
+            )
         )
-    )
-    fig.update_xaxes(title=unit, showgrid=True, gridcolor="#eeeeee", zeroline=True)
-    fig.update_yaxes(automargin=True)
+    if highlight is not None and (ranked["code"] == highlight).any():
+        row = ranked[ranked["code"] == highlight].iloc[0]
+        name = selected_name(row[label], highlight)
+        rank = int((ranked["code"] == highlight).to_numpy().argmax()) + 1
+        if rank > top:
+            name += f": rank {rank}, {fmt(row[value])} (not in the top {top})"
+        fig.add_trace(
+            go.Bar(
+                x=[None],
+                y=[data["_y"].iloc[-1]] if len(data) else [None],
+                orientation="h",
+                marker=dict(color="rgba(0,0,0,0)", line=dict(width=3, color=SELECTED_OUTLINE)),
+                name=name,
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
+    fig.update_xaxes(title=unit, showgrid=True, gridcolor="#eeeeee", zeroline=True, range=_headroom(data[value]))
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=list(data["_y"]))
     return _base_layout(fig, height=height)
+
+
+STRIP_ROWS = {"break": "break in series", "unknown": "growth unknown"}
+STRIP_TITLE = "growth not comparable / unknown"
+
+
+def _growth_status(data: pd.DataFrame) -> pd.Series:
+    """'growth' / 'break' / 'unknown' as the domain decided (``growth_status``); older frames: from the columns."""
+    if "growth_status" in data:
+        return data["growth_status"]
+    brk = data["series_break"] if "series_break" in data else pd.Series(None, index=data.index)
+    return pd.Series(
+        np.where(brk.notna(), "break", np.where(data["growth"].notna(), "growth", "unknown")), index=data.index
+    )
 
 
 def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height: int = 560) -> go.Figure:
     """A region's sectors: LQ (log x) against employment CAGR (y), bubble area = employment, colour = stars.
 
-    Quadrant lines at LQ = 1 and zero growth; sectors without a growth figure sit on a strip below the axis:
-    diamonds where a break in series (a change of table, a Eurostat 'b' flag) lies between the two years, so
-    their change is not presented as growth.
+    Only sectors whose growth the domain computed (``growth_status == 'growth'``) sit on the growth axis. The others
+    are drawn in a separate strip below it, on their own rows: 'break in series' (diamonds; ``series_break`` says
+    why: a change of table or territorial unit, a Eurostat break flag, an implausible jump) and 'growth unknown'
+    (open circles; ``growth_note`` says why). The hover names the reason.
     """
     data = frame[frame["lq"] > 0].copy()
-    if "series_break" not in data:
-        data["series_break"] = None
+    data["status"] = _growth_status(data)
     data["growth_pct"] = data["growth"] * 100
-    known = data["growth_pct"].notna()
-    broken = data["series_break"].notna()
-    floor = (data.loc[known, "growth_pct"].min() if known.any() else 0) - 3
-    data["y"] = data["growth_pct"].where(known, floor)
+    for col in ("series_break", "growth_note"):
+        if col not in data:
+            data[col] = None
     size_ref = max(data["persons"].max() or 1, 1)
-    fig = go.Figure()
-    for stars, group in data.groupby(data["stars"].fillna(0).astype(int)):
-        is_break = group["series_break"].notna()
+    rows = [STRIP_ROWS[s] for s in ("break", "unknown") if (data["status"] == s).any()]
+    strip = len(rows) > 0
+    fig = make_subplots(
+        rows=2 if strip else 1,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.8, 0.2] if strip else [1.0],
+        vertical_spacing=0.04,
+    )
+    seen: set[int] = set()
+    for (stars, status), group in data.groupby([data["stars"].fillna(0).astype(int), data["status"]]):
+        on_axis = status == "growth"
+        why = [
+            f"{g:+.1f}% a year"
+            if status == "growth"
+            else (f"not comparable: {b}" if status == "break" else f"unknown: {n if isinstance(n, str) else 'n/a'}")
+            for g, b, n in zip(group["growth_pct"], group["series_break"], group["growth_note"], strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=group["lq"],
-                y=group["y"],
+                y=group["growth_pct"] if on_axis else [STRIP_ROWS[status]] * len(group),
                 mode="markers+text",
                 text=[
                     n if s >= 2 or lq >= 2 else ""
                     for n, s, lq in zip(group["nace"], group["stars"].fillna(0), group["lq"], strict=True)
                 ],
                 textposition="top center",
+                cliponaxis=False,
                 marker=dict(
-                    size=np.sqrt(group["persons"].fillna(0) / size_ref) * 60 + 6,
-                    color=STAR_COLOURS.get(stars, "#BBBBBB"),
-                    symbol=np.where(is_break, "diamond", "circle"),
-                    line=dict(width=0.8, color="#333333"),
+                    size=np.sqrt(group["persons"].fillna(0) / size_ref) * (60 if on_axis else 24) + 6,
+                    color=STAR_COLOURS.get(stars, "#BBBBBB") if status != "unknown" else "#FFFFFF",
+                    symbol={"growth": "circle", "break": "diamond", "unknown": "circle-open"}[status],
+                    line=dict(
+                        width=1.2, color=STAR_COLOURS.get(stars, "#333333") if status == "unknown" else "#333333"
+                    ),
                     opacity=0.85,
                 ),
                 name=f"{stars} star{'s' if stars != 1 else ''}",
-                customdata=np.column_stack(
-                    [
-                        group["label"],
-                        [fmt(p) for p in group["persons"]],
-                        [
-                            f"not computed: {b}"
-                            if isinstance(b, str)
-                            else ("n/a" if pd.isna(g) else f"{g:+.1f}% a year")
-                            for g, b in zip(group["growth_pct"], group["series_break"], strict=True)
-                        ],
-                    ]
-                ),
+                legendgroup=f"stars{stars}",
+                showlegend=stars not in seen,
+                customdata=np.column_stack([group["label"], [fmt(p) for p in group["persons"]], why]),
                 hovertemplate="<b>%{customdata[0]}</b><br>LQ %{x:.2f}<br>employment %{customdata[1]}"
                 "<br>growth %{customdata[2]}<extra></extra>",
-            )
+            ),
+            row=1 if on_axis else 2,
+            col=1,
         )
-    if broken.any():
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker=dict(symbol="diamond", size=10, color="#FFFFFF", line=dict(width=1, color="#333333")),
-                name="break in series: growth not computed",
-            )
-        )
-    fig.update_layout(shapes=[_vline(1), _hline(0)])
-    if (~known).any():
-        fig.add_annotation(
-            x=0,
-            xref="paper",
-            y=floor,
-            text="growth unknown or across a break in series",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font=dict(size=11, color="#666666"),
-        )
-    fig.update_xaxes(type="log", title="location quotient (log scale; 1 = EU average share)", gridcolor="#eeeeee")
+        seen.add(stars)
+    shapes = [_vline(1), _hline(0)]
+    if strip:
+        shapes = [dict(_vline(1), yref="y domain"), dict(_vline(1), yref="y2 domain"), _hline(0)]
+    fig.update_layout(shapes=shapes)
+    fig.update_xaxes(type="log", gridcolor="#eeeeee")
+    fig.update_xaxes(title="location quotient (log scale; 1 = EU average share)", row=2 if strip else 1, col=1)
     fig.update_yaxes(
-        title=f"employment growth {base_year}-{year}, % a year (CAGR)", gridcolor="#eeeeee", zeroline=False
+        title=f"employment growth {base_year}-{year},<br>% a year (CAGR)", gridcolor="#eeeeee", zeroline=False, row=1
     )
+    if strip:
+        fig.update_yaxes(
+            type="category",
+            categoryorder="array",
+            categoryarray=rows[::-1],
+            title=wrap_words(STRIP_TITLE, 18),
+            tickfont=dict(size=11),
+            range=[-0.6, len(rows) - 0.4],
+            row=2,
+            col=1,
+        )
     fig.update_layout(legend=dict(title="stars", orientation="h", y=1.02, yanchor="bottom", x=0))
     return _base_layout(fig, height=height)
 
@@ -164,8 +236,7 @@ def summary_heatmap(pivot: pd.DataFrame, *, title_z: str, height: int = 620) -> 
             z=np.where(z == 0, np.nan, z),
             x=list(pivot.columns),
             y=list(pivot.index),
-            colorscale="Cividis",
-            reversescale=True,
+            colorscale="Cividis",  # yellow = many, as on the maps (cividis/viridis: yellow = high)
             text=text,
             texttemplate="%{text}",
             textfont=dict(size=9),
@@ -247,9 +318,13 @@ def dimension_bars(
             go.Bar(y=y, x=peers.reindex(dims).values, orientation="h", name="peer median", marker_color="#BBBBBB"),
         ]
     )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="score (0-1, 1 = best region)", gridcolor="#eeeeee")
+    fig.update_xaxes(
+        title="score (0-1, 1 = best region)",
+        gridcolor="#eeeeee",
+        range=_headroom(pd.concat([own, peers.reindex(dims)]).clip(lower=None)),
+    )
     return _base_layout(fig, height=height)
 
 
@@ -312,9 +387,17 @@ def _score_range(frame: pd.DataFrame) -> list[float]:
 
 
 def radar(
-    scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int | None = None
+    scores: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    names: dict[str, str],
+    height: int | None = None,
+    highlight: str | None = None,
 ) -> go.Figure:
-    """Dimension scores of several regions on one radar (by default taller by a legend line per region)."""
+    """Dimension scores of several regions on one radar (by default taller by a legend line per region).
+
+    ``highlight``: the focal region's code; its line is thicker, filled and named "Selected: ..." in the legend.
+    """
     height = height or 440 + 20 * len(scores)
     theta = [wrap_words(labels.get(c, c)) for c in scores.columns]
     fig = go.Figure()
@@ -323,9 +406,10 @@ def radar(
             go.Scatterpolar(
                 r=[*row.values, row.values[0]],
                 theta=[*theta, theta[0]],
-                name=f"{names.get(code, code)} ({code})",
-                line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=2),
-                fill="none",
+                name=selected_name(names.get(code), code) if code == highlight else f"{names.get(code, code)} ({code})",
+                line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=4 if code == highlight else 2),
+                fill="toself" if code == highlight else "none",
+                opacity=1.0 if code == highlight or highlight is None else 0.8,
             )
         )
     fig.update_layout(
@@ -350,27 +434,42 @@ def parallel(scores: pd.DataFrame, *, labels: dict[str, str], names: dict[str, s
                 showscale=False,
             ),
             dimensions=[
-                dict(label=wrap_words(labels.get(c, c), 18), values=scores[c].tolist(), range=_score_range(scores))
+                dict(label=labels.get(c, c), values=scores[c].tolist(), range=_score_range(scores))
                 for c in scores.columns
             ],
+            # One-line labels (a wrapped label grows down onto the axis' top value); inset so the end labels fit.
+            labelfont=dict(size=12),
+            domain=dict(x=[0.07, 0.93]),
         )
     )
-    fig.add_annotation(
-        text="  ".join(
-            f"<span style='color:{OKABE_ITO[i % 8]}'>■</span> {names.get(c, c)}" for i, c in enumerate(codes)
-        ),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.12,
-        showarrow=False,
-        xanchor="left",
+    # The regions' colours as legend entries (parcoords has none of its own): empty lines on hidden axes.
+    for i, c in enumerate(codes):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=OKABE_ITO[i % 8], width=3),
+                name=f"{names.get(c, c)} ({c})",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        showlegend=True,
+        legend=dict(orientation="h", y=-0.05, yanchor="top", x=0),
     )
-    return _base_layout(fig, height=height)
+    return _base_layout(fig, height=height).update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False))
 
 
 def indicator_bars(
-    norm: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str], height: int | None = None
+    norm: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    names: dict[str, str],
+    height: int | None = None,
+    highlight: str | None = None,
 ) -> go.Figure:
     """Normalised indicator scores, one bar group per indicator, one colour per region.
 
@@ -386,8 +485,11 @@ def indicator_bars(
                 y=y,
                 x=row.values,
                 orientation="h",
-                name=f"{names.get(code, code)} ({code})",
-                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                name=selected_name(names.get(code), code) if code == highlight else f"{names.get(code, code)} ({code})",
+                marker=dict(
+                    color=OKABE_ITO[i % len(OKABE_ITO)],
+                    line=dict(width=2 if code == highlight else 0, color=SELECTED_OUTLINE),
+                ),
             )
         )
     # Legend above the bars: below them it sat on the x-axis title.
@@ -440,8 +542,18 @@ def gap_scatter(gap: pd.DataFrame, *, height: int = 480) -> go.Figure:
                 )
             ]
         )
+    # Ranges start a little below zero: at zero the two axes' '0' labels meet in the corner; headroom on top for the
+    # country labels above the points.
+    xmax = max(float(gap["cells_2plus"].max() or 0), 1.0)
+    ymax = max(float(gap["participations"].max() or 0), 1.0)
     fig.update_xaxes(
-        title="NUTS 2 x NACE-division cells with >= 2 cluster stars", gridcolor="#eeeeee", rangemode="tozero"
+        title="NUTS 2 x NACE-division cells with >= 2 cluster stars",
+        gridcolor="#eeeeee",
+        range=[-0.04 * xmax, 1.06 * xmax],
     )
-    fig.update_yaxes(title="recorded partnership participations (lower bound)", gridcolor="#eeeeee", rangemode="tozero")
+    fig.update_yaxes(
+        title="recorded partnership participations (lower bound)",
+        gridcolor="#eeeeee",
+        range=[-0.05 * ymax, 1.12 * ymax],
+    )
     return _base_layout(fig, height=height)

@@ -202,6 +202,10 @@ def choropleth(
         trace["colorbar"].update(tickvals=[float(np.log2(t)) for t in ticks], ticktext=[f"{t:g}" for t in ticks])
     traces.append(go.Choroplethmap(**trace))
     if highlight and (isinstance(geometries, str) or highlight in geometries):
+        rows = pd.concat([frame, no_data]) if no_data is not None else frame
+        named = rows.loc[rows["key"] == highlight]
+        code = str(named["code"].iloc[0]) if len(named) else highlight.split("|")[0]
+        name = _text(named["name"].iloc[0]) if len(named) and "name" in named else ""
         traces.append(
             go.Choroplethmap(
                 geojson=_fc([highlight], geometries),
@@ -212,7 +216,8 @@ def choropleth(
                 marker_line_width=3,
                 marker_line_color=HIGHLIGHT_COLOUR,
                 hoverinfo="skip",
-                name="Selected region",
+                name=f"Selected: {name} ({code})" if name and name != code else f"Selected: {code}",
+                legendgroup="selected",  # a stable handle (the name carries the region)
                 showlegend=True,
             )
         )
@@ -230,6 +235,8 @@ def choropleth(
         ),
         margin=dict(l=0, r=0, t=10, b=0),
         height=height,
+        # Shown whenever a trace asks for it (the selected region alone, too); the export moves it above the map.
+        showlegend=any(t.showlegend for t in traces),
         legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
         paper_bgcolor="#ffffff",
         uirevision=spec.title,
