@@ -67,11 +67,12 @@ class YearCoverage:
 
     @property
     def options(self) -> list[object]:
-        """The years, newest first, then 'latest per region' when it shows more than the default year does."""
+        """'Latest per region' (when it shows more regions than the default year does), then the years, newest
+        first."""
         years: list[object] = list(self.regions)
         default = self.default
         if default is not None and self.latest_regions > self.regions[default]:
-            years.append(LATEST)
+            return [LATEST, *years]
         return years
 
     def label(self, year: object) -> str:

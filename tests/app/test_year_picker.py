@@ -57,7 +57,7 @@ def test_years_show_their_regions_and_the_default_skips_a_thin_year(picker, real
     labels = box.options
     assert f"{newest} · {counts[newest]} region{'s' if counts[newest] != 1 else ''} (few)" in labels
     assert f"{expected_default} · {counts[expected_default]} regions" in labels
-    assert labels[-1].startswith("Latest per region")
+    assert labels[0].startswith("Latest per region")
     assert "50%" in box.help
     assert not at.warning
 
@@ -96,7 +96,7 @@ def test_coverage_rules():
 
     cov = explorer.year_coverage(pd.DataFrame({"year": [2022, 2023, 2024], "n": [200, 260, 7]}), latest_regions=270)
     assert cov.default == 2023 and cov.is_thin(2024) and not cov.is_thin(2022)
-    assert cov.options == [2024, 2023, 2022, "latest"]
+    assert cov.options == ["latest", 2024, 2023, 2022]
     assert cov.label(2024) == "2024 · 7 regions (few)" and cov.label("latest") == "Latest per region · 270 regions"
     assert cov.notice(2023) is None and "Only 7 regions" in cov.notice(2024)
     half = explorer.year_coverage(pd.DataFrame({"year": [2023, 2024], "n": [100, 50]}))
