@@ -258,12 +258,14 @@ STRONG_COLUMNS = {
 def summary_view(ctx: Context) -> None:
     summary = data.query("cluster_summary", **ctx.params())
     codes = sorted(summary["country"].dropna().unique())
+    c1, c2 = st.columns([1.3, 2.7], vertical_alignment="bottom")
     country = state.choice(
         "Country",
         ["", *codes],
         param="country",
         default="",
         format_func=lambda c: f"{country_names.name(c)} ({c})" if c else "All countries",
+        container=c1,
     )
     where = f"{country_names.name(country)} ({country})" if country else "the EU"
     if country:
@@ -295,28 +297,32 @@ def summary_view(ctx: Context) -> None:
         default="starred",
         widget="segmented_control",
         format_func=COUNTS.get,
+        container=c2,
     )
     cells = data.query("cluster_region_stars", **ctx.params())
-    if country:  # the country's regions x sectors: 1 where the cell has the counted stars
+    if country:  # the country's regions x sectors, coloured by the stars of each counted cell
         mine = cells[cells["country"] == country]
         low, high = STARS_COUNTED[measure]
         mine = mine[mine["stars"].between(low, high)]
-        pivot = pd.crosstab(mine["code"] + " " + mine["name"], mine["nace"])
-        title = f"Starred cells by region and sector ({COUNTS[measure]}), {where}, {ctx.year}"
+        label = [n if n.startswith(c) else f"{c} {n}" for c, n in zip(mine["code"], mine["name"], strict=True)]
+        pivot = mine.assign(region=label).pivot_table(
+            index="region", columns="nace", values="stars", aggfunc="max", fill_value=0
+        )
+        title = f"Starred sectors by region ({COUNTS[measure]}), {where}, {ctx.year}"
+        frame, unit = mine, "stars"
     else:
         pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
         pivot = pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]
         title = f"Starred cells by country and sector ({COUNTS[measure]}), {ctx.year}"
+        frame, unit = summary, "cells"
     if pivot.empty:
         st.info(f"No cell in {where} has {COUNTS[measure]} in {ctx.year} under these thresholds.")
     else:
-        figure_card(
-            charts.summary_heatmap(pivot, title_z="cells", height=max(420, 22 * len(pivot) + 140)),
-            title=title,
-            caption=ctx.caption(),
-            data=summary,
-            key="cl_summary",
-        )
+        fig = charts.summary_heatmap(pivot, title_z=unit, height=max(420, 22 * len(pivot) + 140))
+        if country:  # stars, not counts: a fixed 1-3 scale and the word in the hover
+            fig.update_traces(zmin=1, zmax=3, hovertemplate="%{y} · %{x}: %{z} stars<extra></extra>")
+            fig.update_traces(colorbar=dict(title="stars", tickvals=[1, 2, 3]))
+        figure_card(fig, title=title, caption=ctx.caption(), data=frame, key="cl_summary")
     strong_list(ctx, cells, country=country, where=where)
 
 
