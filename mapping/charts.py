@@ -246,7 +246,7 @@ def summary_heatmap(pivot: pd.DataFrame, *, title_z: str, height: int = 620) -> 
             ygap=1,
         )
     )
-    fig.update_xaxes(tickangle=-60, tickfont=dict(size=10), side="top")
+    fig.update_xaxes(tickangle=-90, tickfont=dict(size=10), side="top")  # upright codes: -60 made them touch
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=11))
     return _base_layout(fig, height=height)
 

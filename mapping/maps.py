@@ -193,13 +193,14 @@ def choropleth(
             half = min(half, 3.0)  # ratios beyond 8x either way share the end colours
         trace.update(zmid=centre, zmin=centre - half, zmax=centre + half)
         trace["colorbar"]["title"]["text"] += f"<br>centre: {spec.reference_label}<br>= {ref:,.4g}"
+    # Ticks chosen here, none in the top 5% of the bar: a label there stands half a line above the bar, on the
+    # bar's title.
+    top = trace["zmax"] - 0.05 * (trace["zmax"] - trace["zmin"])
     if spec.log2:
-        ticks = [
-            t
-            for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
-            if trace["zmin"] - 0.5 <= np.log2(t) <= trace["zmax"] + 0.5
-        ]
+        ticks = [t for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32) if trace["zmin"] - 0.5 <= np.log2(t) <= top]
         trace["colorbar"].update(tickvals=[float(np.log2(t)) for t in ticks], ticktext=[f"{t:g}" for t in ticks])
+    else:
+        trace["colorbar"].update(tickvals=[t for t in _nice_ticks(trace["zmin"], trace["zmax"]) if t <= top])
     traces.append(go.Choroplethmap(**trace))
     if highlight and (isinstance(geometries, str) or highlight in geometries):
         rows = pd.concat([frame, no_data]) if no_data is not None else frame
@@ -243,6 +244,18 @@ def choropleth(
         meta={"bbox": list(bbox)} if bbox else None,
     )
     return fig
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 6) -> list[float]:
+    """About ``n`` round tick values (1, 2, 2.5 or 5 x 10^k apart) from ``lo`` to ``hi``."""
+    span = hi - lo
+    if not np.isfinite(span) or span <= 0:
+        return [lo]
+    raw = span / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = np.ceil(lo / step) * step
+    return [float(round(v, 10)) for v in np.arange(first, hi + step * 1e-9, step)]
 
 
 def _fc(keys, geometries: dict[str, dict] | str) -> dict | str:

@@ -77,7 +77,8 @@ def portfolio() -> go.Figure:
 def heatmap() -> go.Figure:
     rng = _rng()
     countries = ["AT", "BE", "BG", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IT", "PL", "PT"]
-    sectors = [f"C{i}" for i in range(10, 34)] + ["F41", "F42", "F43", "G45", "G46", "J62", "M71"]
+    # as many sectors as the business economy has divisions with starred cells (about 65)
+    sectors = [f"{s}{i}" for s in "BCDEFGHIJLMN" for i in range(10, 16)][:66]
     pivot = pd.DataFrame(rng.integers(0, 12, (len(countries), len(sectors))), index=countries, columns=sectors)
     return charts.summary_heatmap(pivot, title_z="cells", height=max(420, 22 * len(pivot) + 140))
 
@@ -193,7 +194,7 @@ def _map_frame() -> pd.DataFrame:
             "key": keys,
             "code": [k.split("|")[0] for k in keys],
             "name": [f"Region {k.split('|')[0]}" for k in keys],
-            "value": np.linspace(0.3, 6.0, len(keys)),
+            "value": np.geomspace(0.05, 40.0, len(keys)),  # LQs up to x40: the colour bar ends at 8
         }
     )
 
