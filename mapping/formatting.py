@@ -60,10 +60,10 @@ def cell(value: object, *, decimals: int = 0, percent: bool = False, unit: str =
 
     ``percent`` shows a share (0.25) as "25.0%" with ``decimals`` places.
     """
-    if value is None or (isinstance(value, str) and not value):
-        return MISSING
     if isinstance(value, str):
-        return value
+        return value or MISSING
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing markers
+        return MISSING
     try:
         v = float(value)
     except (TypeError, ValueError):

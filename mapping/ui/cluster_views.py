@@ -18,6 +18,53 @@ from mapping.ui.layout import figure_height
 from mapping.ui.tables import Col
 
 TABS = {"sector": "Sector", "region": "Region", "summary": "EU summary", "sensitivity": "Sensitivity"}
+_STAR_FLAGS = {
+    "star_size": Col("Size star"),
+    "star_spec": Col("Specialisation star"),
+    "star_focus": Col("Focus star"),
+    "star_prod": Col("Productivity star"),
+    "cmp_strong": Col("CMP strong cluster", help="Blank where the year publishes no local units"),
+}
+SECTOR_COLUMNS = {
+    "code": Col("Region"),
+    "name": Col("Name"),
+    "country": Col("Country"),
+    "persons": Col("Persons employed", decimals=0),
+    "lq": Col("LQ", decimals=2, help="Location quotient: the sector's share of the region's employment / EU share"),
+    "share_r": Col("Share of region", decimals=1, percent=True),
+    "size_pct": Col("Size percentile", decimals=0),
+    "share_pct": Col("Focus percentile", decimals=0),
+    "stars": Col("Stars", decimals=0),
+    **_STAR_FLAGS,
+    "flag": Col("Eurostat flag"),
+    "coverage_r": Col("Region's sectors with a value", decimals=0, percent=True),
+}
+PORTFOLIO_COLUMNS = {
+    "nace": Col("NACE"),
+    "label": Col("Sector"),
+    "persons": Col("Persons employed", decimals=0),
+    "lq": Col("LQ", decimals=2),
+    "stars": Col("Stars", decimals=0),
+    **_STAR_FLAGS,
+    "growth": Col("Growth / year", decimals=1, percent=True, help="Compound annual growth of persons employed"),
+    "series_break": Col("Break in series"),
+    "quadrant": Col("Quadrant"),
+}
+FLIP_COLUMNS = {
+    "code": Col("Region"),
+    "name": Col("Name"),
+    "country": Col("Country"),
+    "nace": Col("NACE"),
+    "label": Col("Sector"),
+    "persons": Col("Persons employed", decimals=0),
+    "lq": Col("LQ", decimals=2),
+    "size_pct": Col("Size percentile", decimals=0),
+    "share_pct": Col("Focus percentile", decimals=0),
+    "lq_pct": Col("LQ percentile", decimals=0),
+    "stars_base": Col("Stars now", decimals=0),
+    "stars_alt": Col("Stars at the alternative", decimals=0),
+    "change": Col("Change", decimals=0),
+}
 
 
 @dataclass(frozen=True)
@@ -135,16 +182,7 @@ def sector_view(ctx: Context) -> None:
             key="cl_rank",
             caption=ctx.caption("Bar colour = stars (grey 0, light blue 1, blue 2, orange 3)."),
         )
-    st.dataframe(
-        table.rename(columns={"share_r": "share of region", "coverage_r": "coverage"}),
-        hide_index=True,
-        column_config={
-            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
-            "share of region": st.column_config.NumberColumn(format="percent"),
-            "coverage": st.column_config.NumberColumn(format="percent"),
-            "persons": st.column_config.NumberColumn(format="localized"),
-        },
-    )
+    tables.table(table, SECTOR_COLUMNS, key="cl_sector_table")
 
 
 def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str]) -> None:
@@ -217,14 +255,7 @@ def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str])
             "quadrant",
         ]
     ]
-    st.dataframe(
-        stars,
-        hide_index=True,
-        column_config={
-            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
-            "growth": st.column_config.NumberColumn("growth / year", format="percent"),
-        },
-    )
+    tables.table(stars, PORTFOLIO_COLUMNS, key="cl_stars_table")
 
 
 def _follow_units(names: dict[str, str]) -> None:
@@ -415,4 +446,4 @@ def sensitivity_view(ctx: Context) -> None:
         else:
             st.info("No cell changes its stars between these two values.")
     st.markdown(f"**Cells that flip** ({len(flips):,})")
-    st.dataframe(flips, hide_index=True, column_config={"lq": st.column_config.NumberColumn("LQ", format="%.2f")})
+    tables.table(flips, FLIP_COLUMNS, key="cl_flips_table")

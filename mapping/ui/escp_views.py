@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +12,7 @@ from mapping import charts, escp, maps, provenance
 from mapping import countries as country_names
 from mapping.clusters import SECTOR_SETS, default_year
 from mapping.config import DATA_DIR
-from mapping.formatting import md_escape
+from mapping.formatting import cell, md_escape
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, notices, state, tables
 from mapping.ui.figure_card import figure_card
@@ -57,6 +58,25 @@ MEMBER_TABLE_COLUMNS = {
     "completeness": Col("Record"),
     "member_country_source": Col("Country from"),
     "source_url": Col("Source", link=True),
+}
+GAP_COLUMNS = {
+    "country": Col("Country"),
+    "cells_2plus": Col("Starred cells (>= 2 stars)", decimals=0, help="NUTS 2 x NACE division cells with >= 2 stars"),
+    "cells_3": Col("3-star cells", decimals=0),
+    "participations": Col("Participations", decimals=0),
+    "gap_pp": Col("Gap (pp)", decimals=1, help="Share of starred cells minus share of participations"),
+    "participations_per_100_clusters": Col("Participations per 100 starred cells", decimals=1),
+}
+OVERVIEW_COLUMNS = {
+    "programme": Col("Programme"),
+    "partnerships listed": Col("Partnerships listed", decimals=0),
+    "partnerships expected": Col("Partnerships expected", decimals=0),
+    "organisations listed": Col("Organisations listed", decimals=0),
+    "organisations expected": Col("Organisations expected", decimals=0),
+    "organisations coverage": Col("Listed / expected", decimals=0, percent=True),
+    "countries listed": Col("Countries", decimals=0),
+    "member rows without a country": Col("Rows without a country", decimals=0),
+    "expected (source)": Col("Expected totals from"),
 }
 CAVEAT = (
     "**The member lists are a verified sample**, not a census: about a third of the member organisations for the "
@@ -138,17 +158,7 @@ def _only(members: pd.DataFrame, only: set) -> pd.DataFrame:
 def programme_overview() -> None:
     """Listed vs expected per programme, for the recorded sample (imports do not change it)."""
     summary = _programme_summary(data.stamp())
-    st.dataframe(
-        summary,
-        hide_index=True,
-        column_config={
-            "organisations coverage": st.column_config.ProgressColumn(
-                "listed / expected", format="percent", min_value=0, max_value=1
-            ),
-            "partnerships expected": st.column_config.NumberColumn(format="%d"),
-            "organisations expected": st.column_config.NumberColumn(format="%d"),
-        },
-    )
+    tables.table(summary, OVERVIEW_COLUMNS, key="escp_overview")
 
 
 def _country_map(values: pd.Series, *, title: str, unit: str, sc: Scope, key: str) -> None:
@@ -299,12 +309,25 @@ def coparticipation_view(sc: Scope) -> None:
 
 def compare_view(sc: Scope) -> None:
     options = sorted(c for c in sc.countries.index if c != "??")
-    chosen = state.multi_choice("Countries", options, param="countries", default=["ES", "PL", "SE"], max_selections=8)
+    chosen = state.multi_choice(
+        "Countries",
+        options,
+        param="countries",
+        default=["ES", "PL", "SE"],
+        max_selections=8,
+        format_func=lambda c: f"{country_names.name(c)} ({c})",
+    )
     if len(chosen) < 2:
         st.info("Pick at least two countries.")
         return
     side = sc.countries.reindex(chosen)[list(METRICS)].T.rename(index=METRICS)
-    st.dataframe(side, column_config={c: st.column_config.NumberColumn(format="%.3g") for c in side.columns})
+    decimals = {METRICS["participations_per_million"]: 2, METRICS["share"]: 1}
+    shown = side.style.format(na_rep="–")  # a row per measure: counts whole, per million 2 places, share in %
+    for name in side.index:
+        shown = shown.format(
+            partial(cell, decimals=decimals.get(name, 0), percent=name == METRICS["share"]), subset=([name], list(side))
+        )
+    st.dataframe(shown, column_config={c: st.column_config.Column(f"{country_names.name(c)} ({c})") for c in side})
     pivot = escp.compare_countries(sc.table, chosen)
     figure_card(
         charts.grouped_bars(pivot, value="participations (lower bound)"),
@@ -341,16 +364,7 @@ def gap_view(sc: Scope) -> None:
             key="escp_gap",
         )
     with right:
-        st.dataframe(
-            gap[["cells_2plus", "cells_3", "participations", "gap_pp", "participations_per_100_clusters"]],
-            column_config={
-                "gap_pp": st.column_config.NumberColumn("gap (pp)", format="%.1f"),
-                "participations_per_100_clusters": st.column_config.NumberColumn(
-                    "per 100 starred cells", format="%.1f"
-                ),
-            },
-            height=figure_height(),
-        )
+        tables.table(gap.reset_index(), GAP_COLUMNS, height=figure_height(), key="escp_gap_table")
 
 
 def import_banner() -> None:

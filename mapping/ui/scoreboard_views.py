@@ -10,11 +10,26 @@ from mapping import scoreboard as sb
 from mapping.clusters import SECTOR_SETS
 from mapping.formatting import fmt
 from mapping.geo import EUROPE_BBOX, view_for_bbox
-from mapping.ui import data, map_figure, notices, state
+from mapping.ui import data, map_figure, notices, state, tables
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
+from mapping.ui.tables import Col
 
 METHODS = {"minmax": "Min-max 0-1 (as the RIS)", "zscore": "z-scores"}
+RANKING_COLUMNS = {
+    "rank": Col("EU rank", decimals=0),
+    "code": Col("Region"),
+    "name": Col("Name"),
+    "value": Col("Score", decimals=3),
+    "rank_in_country": Col("Rank in country", decimals=0),
+}
+DIMENSION_COLUMNS = {
+    "dimension": Col("Dimension"),
+    "score": Col("Score", decimals=3),
+    "EU rank": Col("EU rank", decimals=0),
+    "rank in country": Col("Rank in country", decimals=0),
+    "indicator coverage": Col("Indicators with a value", decimals=0, percent=True, help="Share of the weight"),
+}
 
 
 @st.cache_resource(show_spinner="Scoring regions ...", max_entries=8)
@@ -159,16 +174,7 @@ def ranking_section(sc: sb.Loaded, *, score: str, country: str) -> None:
     with right:
         table = shown.sort_values("rank")[["rank", "code", "name", "value", "rank_in_country"]]
         st.markdown(f"**Ranking** ({int(shown['value'].notna().sum())} regions with a score)")
-        st.dataframe(
-            table,
-            hide_index=True,
-            height=figure_height() + 40,
-            column_config={
-                "value": st.column_config.NumberColumn("score", format="%.3f"),
-                "rank": st.column_config.NumberColumn(format="%d"),
-                "rank_in_country": st.column_config.NumberColumn("in country", format="%d"),
-            },
-        )
+        tables.table(table, RANKING_COLUMNS, height=figure_height() + 40, key="sb_ranking")
 
 
 def profile_section(sc: sb.Loaded, region: str) -> pd.DataFrame:
@@ -192,14 +198,7 @@ def profile_section(sc: sb.Loaded, region: str) -> pd.DataFrame:
             "indicator coverage": board.coverage.loc[region].to_numpy(),
         }
     )
-    st.dataframe(
-        dims,
-        hide_index=True,
-        column_config={
-            "score": st.column_config.NumberColumn(format="%.3f"),
-            "indicator coverage": st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    tables.table(dims, DIMENSION_COLUMNS, key="sb_dims")
     return indicator_table(sc, region)
 
 
