@@ -164,7 +164,11 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
         vertical_spacing=0.04,
     )
     seen: set[int] = set()
-    for (stars, status), group in data.groupby([data["stars"].fillna(0).astype(int), data["status"]]):
+    order = {"growth": 0, "break": 1, "unknown": 2}  # a star count's legend entry shows the plain circle
+    groups = sorted(
+        data.groupby([data["stars"].fillna(0).astype(int), data["status"]]), key=lambda g: (order[g[0][1]], g[0][0])
+    )
+    for (stars, status), group in groups:
         on_axis = status == "growth"
         why = [
             f"{g:+.1f}% a year"
@@ -185,11 +189,9 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
                 cliponaxis=False,
                 marker=dict(
                     size=np.sqrt(group["persons"].fillna(0) / size_ref) * (60 if on_axis else 24) + 6,
-                    color=STAR_COLOURS.get(stars, "#BBBBBB") if status != "unknown" else "#FFFFFF",
+                    color=STAR_COLOURS.get(stars, "#BBBBBB"),  # an open symbol takes its outline from it
                     symbol={"growth": "circle", "break": "diamond", "unknown": "circle-open"}[status],
-                    line=dict(
-                        width=1.2, color=STAR_COLOURS.get(stars, "#333333") if status == "unknown" else "#333333"
-                    ),
+                    line=dict(width=2.5 if status == "unknown" else 1.2, color="#333333"),
                     opacity=0.85,
                 ),
                 name=f"{stars} star{'s' if stars != 1 else ''}",
@@ -289,7 +291,7 @@ def flips_bar(flips: pd.DataFrame, *, height: int = 360) -> go.Figure:
             go.Bar(y=by.index, x=-by[False], orientation="h", name="lose stars", marker_color=OKABE_ITO[5]),
         ]
     )
-    fig.update_layout(barmode="relative", legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_layout(barmode="relative", legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
     fig.update_xaxes(title="cells (losses to the left)", gridcolor="#eeeeee")
     return _base_layout(fig, height=height)
 
@@ -507,7 +509,7 @@ def grouped_bars(pivot: pd.DataFrame, *, value: str, height: int = 420) -> go.Fi
             for i, c in enumerate(pivot.columns)
         ]
     )
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0))
     fig.update_yaxes(title=value, gridcolor="#eeeeee")
     return _base_layout(fig, height=height)
 

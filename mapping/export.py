@@ -304,13 +304,18 @@ def to_svg(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None
 
 
 def to_html(fig: go.Figure, *, title: str, caption: str, resolve: Resolver | None = None) -> bytes:
-    """A standalone page (plotly.js and geometry inlined, no network) with title and caption."""
+    """A standalone page (plotly.js and geometry inlined, no network) with title and caption.
+
+    The title is the page's heading and the caption a paragraph below the figure, not texts inside it: the figure
+    keeps the layout it has in the app (a legend above the plot pushes the plot down instead of meeting a title).
+    """
     out = inline_geometry(fig, resolve)
-    out.update_layout(template=EXPORT_TEMPLATE, title=dict(text=plot_text(title), x=0.01), margin=dict(t=60))
+    out.update_layout(template=EXPORT_TEMPLATE, title=None)
     body = out.to_html(include_plotlyjs=True, full_html=False, config={"displaylogo": False, "responsive": True})
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{_escape(title)}</title></head><body style='font-family:sans-serif;margin:16px'>"
+        f"<h1 style='font-size:24px;font-weight:normal;margin:0 0 8px'>{_escape(title)}</h1>"
         f"{body}<p style='color:#444;font-size:13px'>{_escape(caption)}</p></body></html>"
     )
     return page.encode("utf-8")

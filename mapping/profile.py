@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from mapping.export import EXPORT_TEMPLATE
+
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1100px;color:#1b1f24}
 h1{margin-bottom:0} .sub{color:#555;margin-top:4px} h2{margin-top:32px;border-bottom:1px solid #ddd}
@@ -56,6 +58,8 @@ def profile_html(
         f"<h1>{html.escape(title)}</h1><p class='sub'>{html.escape(subtitle)}</p>",
     ]
     for heading, fig, caption in figures:
+        # an explicit template: under Streamlit the default one holds placeholder colours only the app replaces
+        fig = go.Figure(fig).update_layout(template=EXPORT_TEMPLATE)
         body = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
         parts.append(f"<h2>{html.escape(heading)}</h2><div class='figure'>{body}</div>")
         parts.append(f"<p class='note'>{html.escape(caption)}</p>")

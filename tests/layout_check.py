@@ -15,9 +15,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 # 'axesclip' rectangles), polar plots (the background circle), maps (the map image), parcoords (none).
 MEASURE_JS = r"""
 (svgText) => {
-  document.body.style.margin = '0';
-  document.body.innerHTML = svgText;
-  const svg = document.querySelector('svg');
+  // svgText null: measure the page as it is (a live plotly figure: its texts span several svg layers)
+  const live = svgText === null;
+  if (!live) { document.body.style.margin = '0'; document.body.innerHTML = svgText; }
+  const svg = live ? document.body : document.querySelector('svg');
   const box = (r) => ({x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
   const kinds = [
     [/\bg-gtitle\b/, 'title'], [/\blegend\b/, 'legend'], [/\bannotation\b/, 'annotation'],
@@ -41,7 +42,10 @@ MEASURE_JS = r"""
     texts.push({text: content.slice(0, 60), kind, ...box(r)});
   }
   const areas = [];
-  for (const c of svg.querySelectorAll('clipPath.axesclip')) {
+  for (const r of live ? svg.querySelectorAll('.draglayer rect.nsewdrag') : []) {
+    areas.push({shape: 'rect', name: 'xy', ...box(r.getBoundingClientRect())});
+  }
+  for (const c of live ? [] : svg.querySelectorAll('clipPath.axesclip')) {
     if (!/x\d*y\d*$/.test(c.id)) continue;
     const r = c.querySelector('rect');
     const x = +r.getAttribute('x'), y = +r.getAttribute('y');
@@ -57,6 +61,7 @@ MEASURE_JS = r"""
     const b = box(img.getBoundingClientRect());
     if (b.x1 - b.x0 > 50) areas.push({shape: 'rect', name: 'map', ...b});
   }
+  if (live) return {width: window.innerWidth, height: document.documentElement.scrollHeight, texts, areas};
   return {width: +svg.getAttribute('width'), height: +svg.getAttribute('height'), texts, areas};
 }
 """
@@ -134,6 +139,26 @@ class Measurer:
 
     def measure(self, svg: bytes) -> dict:
         return self._page.evaluate(MEASURE_JS, svg.decode("utf-8"))
+
+    def measure_page(self, html: bytes, *, sizes: list[tuple[int, int]]) -> list[dict]:
+        """Open an exported HTML page and measure its drawn figures at each window size (responsive figures are
+        redrawn to the window's width)."""
+        page = self._browser.new_page(viewport={"width": sizes[0][0], "height": sizes[0][1]})
+        try:
+            page.set_content(html.decode("utf-8"), wait_until="load")
+            out = []
+            for width, height in sizes:
+                page.set_viewport_size({"width": width, "height": height})
+                page.wait_for_function(
+                    "(w) => { const plots = [...document.querySelectorAll('.js-plotly-plot')];"
+                    " return plots.length > 0 && plots.every(p => p._fullLayout && p.querySelector('.main-svg')"
+                    " && Math.abs(p._fullLayout.width - p.clientWidth) < 2 && p.clientWidth < w); }",
+                    arg=width,
+                )
+                out.append(page.evaluate(MEASURE_JS, None))
+            return out
+        finally:
+            page.close()
 
     def close(self) -> None:
         self._browser.close()

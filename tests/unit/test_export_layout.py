@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
-from mapping import export
+from mapping import export, profile
 from tests import figures
 from tests.layout_check import CHROMIUM, Measurer, problems
 
@@ -47,3 +48,32 @@ def test_the_checker_sees_an_overlap(measurer):
     found = [str(p) for p in problems(measurer.measure(export._render(out, "svg")))]
     assert any("legend" in p and "title" in p for p in found), found
     assert any("annotation" in p and ("tick label" in p or "axis title" in p) for p in found), found
+
+
+@pytest.mark.e2e  # a page with plotly.js per figure: slower, with the browser tests
+@pytest.mark.parametrize("kind", [k for k in figures.KINDS if not k.startswith("choropleth")])
+def test_offline_html_has_no_overlapping_text(measurer, kind):
+    """The offline HTML page in browser windows of both slide sizes (maps: their canvas holds no text to measure)."""
+    build, title = figures.KINDS[kind]
+    page = export.to_html(build(), title=title, caption=figures.CAPTION)
+    for size, measured in zip(SIZES, measurer.measure_page(page, sizes=SIZES), strict=True):
+        assert measured["texts"] and (measured["areas"] or kind == "parallel")
+        found = problems(measured)
+        assert not found, f"{kind} in a {size[0]}x{size[1]} window:\n" + "\n".join(map(str, found))
+
+
+@pytest.mark.e2e
+def test_profile_figures_have_no_overlapping_text(measurer):
+    """The scoreboard profile (one HTML file with several figures) in windows of both slide sizes."""
+    frame = pd.DataFrame({"title": ["t"], "attribution": ["a"], "vintage": ["v"], "url": ["u"]})
+    page = profile.profile_html(
+        title="Stuttgart (DE11): regional ecosystem profile",
+        subtitle="DE",
+        figures=[(name, figures.KINDS[name][0](), "c") for name in ("dimension_bars", "scorecard_bars", "radar")],
+        tables=[],
+        method_notes=[],
+        sources=frame,
+    )
+    for size, measured in zip(SIZES, measurer.measure_page(page, sizes=SIZES), strict=True):
+        found = problems(measured)
+        assert not found, f"profile at {size}:\n" + "\n".join(map(str, found))
