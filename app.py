@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mapping.ui.layout import PAGES, chrome, finish_page, sidebar_navigation
-from mapping.ui.state import begin_run, is_present
+from mapping.ui.layout import PAGES, chrome, finish_page, full_screen, sidebar_navigation
+from mapping.ui.state import begin_run
 
 st.set_page_config(
     page_title="EU cluster mapping",
     page_icon="🗺️",
     layout="wide",
-    initial_sidebar_state="collapsed" if is_present() else "auto",
+    initial_sidebar_state="collapsed" if full_screen() else "auto",
 )
 pages = [st.Page(script, title=title, icon=icon, default=(i == 0)) for i, (script, title, icon) in enumerate(PAGES)]
 # Our own sidebar links replace the built-in menu: they carry the shared URL parameters across pages.
 current = st.navigation(pages, position="hidden")
 begin_run()
 chrome()
-if not is_present():
+if not full_screen():  # presentation and embed modes show no sidebar
     sidebar_navigation()
 try:
     current.run()

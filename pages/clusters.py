@@ -8,7 +8,7 @@ from mapping import clusters
 from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
 from mapping.ui import cluster_views as views
 from mapping.ui import data, notices, state
-from mapping.ui.layout import page_header
+from mapping.ui.layout import page_header, settings
 
 data.require_database()
 
@@ -20,7 +20,20 @@ available = {s: data.query("cluster_years", sector_set=s) for s in SECTOR_SETS}
 available = {s: y for s, y in available.items() if len(y)}
 if not available:
     notices.nothing_to_show(*clusters.SECTOR_SETS["manufacturing"]["source_ids"], what="The cluster methods")
-c1, c2, c3, c4 = st.columns([2.2, 2.2, 0.9, 2.4])
+# The view chooser on its own row, outside the settings: every option shows at any width (it wraps on a phone).
+tab = state.choice(
+    "View",
+    list(views.TABS),
+    param="tab",
+    default="sector",
+    widget="segmented_control",
+    format_func=views.TABS.get,
+    wrap=True,
+)
+with settings():
+    c1, c2, c3 = st.columns([2.2, 2.2, 1.2])
+    thresholds = st.expander("Thresholds", expanded=False) if not present else st.container()
+    method_box = st.container()
 sector_set = state.choice(
     "Employment data",
     list(available),
@@ -44,17 +57,7 @@ methods = [m for m in METHODS if not (m == "cmp" and not units.get(year))]  # CM
 method = state.choice(
     "Method", methods, param="method", default="observatory", format_func=lambda m: METHODS[m]["label"], container=c2
 )
-tab = state.choice(
-    "View",
-    list(views.TABS),
-    param="tab",
-    default="sector",
-    widget="segmented_control",
-    format_func=views.TABS.get,
-    container=c4,
-)
-
-with st.expander("Thresholds", expanded=False) if not present else st.container():
+with thresholds:
     t1, t2, t3, t4 = st.columns(4)
     thr = Thresholds(
         spec_lq=state.choice(
@@ -87,9 +90,10 @@ with st.expander("Thresholds", expanded=False) if not present else st.container(
         ),
     )
 state.show_notices()
-notices.sources_absent(*SECTOR_SETS[sector_set]["source_ids"], what="Cluster employment data")
+with method_box:  # beside the employment-data choice it explains (folded with the settings on a phone)
+    notices.sources_absent(*SECTOR_SETS[sector_set]["source_ids"], what="Cluster employment data")
 if not present:
-    with st.expander("Method", icon=":material/functions:"):
+    with method_box, st.expander("Method", icon=":material/functions:"):
         st.markdown(
             f"**{METHODS[method]['label']}**: {thr.rule(method)}.\n\n{clusters.LQ_RULE}\n\n{clusters.PERCENTILE_RULE}"
             f"\n\nData: {SECTOR_SETS[sector_set]['label']} — {SECTOR_SETS[sector_set]['note']}."

@@ -21,6 +21,7 @@ method = state.choice(
     default="minmax",
     format_func=views.METHODS.get,
     widget="segmented_control",
+    wrap=True,
 )
 sc = views.loaded(method, views.ris_choice())
 nm, labels = views.names(sc), views.dim_labels(sc)
@@ -64,6 +65,7 @@ kind = state.choice(
     widget="segmented_control",
     format_func={"radar": "Radar", "parallel": "Parallel coordinates"}.get,
     container=c1,
+    wrap=True,  # in a narrow column the options wrap instead of scrolling out of sight
 )
 dim = state.choice(
     "Indicators of",

@@ -18,7 +18,13 @@ with share:
 st.caption("Open data, reproducible build: every number traceable to its source file, its placement and its method.")
 
 tab = state.choice(
-    "View", list(views.TABS), param="tab", default="sources", widget="segmented_control", format_func=views.TABS.get
+    "View",
+    list(views.TABS),
+    param="tab",
+    default="sources",
+    widget="segmented_control",
+    format_func=views.TABS.get,
+    wrap=True,
 )
 state.show_notices()
 {

@@ -7,7 +7,7 @@ import streamlit as st
 from mapping import escp
 from mapping.ui import data, state
 from mapping.ui import escp_views as views
-from mapping.ui.layout import page_header
+from mapping.ui.layout import page_header, settings
 
 data.require_database()
 
@@ -18,9 +18,7 @@ if not present:
 all_members = views.recorded_members()
 programmes = [p for p in escp.ORDER if p in set(all_members["programme"])]
 default = [p for p in programmes if "predecessor" not in p]
-c1, c2, c3 = st.columns([4, 1.4, 3])
-chosen = state.multi_choice("Programmes", programmes, param="programmes", default=default, container=c1)
-full_only = state.flag("Only full member lists", param="full", default=False, container=c2)
+# The view chooser on its own row: its six options show at any width (they wrap on a phone).
 tab = state.choice(
     "View",
     list(views.TABS),
@@ -28,8 +26,12 @@ tab = state.choice(
     default="countries",
     widget="segmented_control",
     format_func=views.TABS.get,
-    container=c3,
+    wrap=True,
 )
+with settings():
+    c1, c2 = st.columns([4, 1.4])
+chosen = state.multi_choice("Programmes", programmes, param="programmes", default=default, container=c1)
+full_only = state.flag("Only full member lists", param="full", default=False, container=c2, wrap=True)
 state.show_notices()
 views.import_banner()
 if not chosen:

@@ -8,7 +8,7 @@ from mapping import explorer, maps, provenance
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, map_figure, notices, state
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import figure_height, page_header
+from mapping.ui.layout import figure_height, page_header, settings
 from mapping.ui.map_panel import region_panel
 from mapping.ui.map_upload import upload_section
 from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_picker
@@ -24,8 +24,10 @@ state.take_map_click("map_chart")
 
 present = page_header("Map explorer")
 
-# --- indicator, level, year, country, view -------------------------------------------------------
-c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])
+# --- indicator, level, year, country, view (folded behind a switch on a phone) --------------------
+with settings("Map settings"):
+    c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])
+    v1, v2, v3 = st.columns([2, 2, 3.5])
 indicator = indicator_picker(catalog, group_container=c1, indicator_container=c2)
 meta = catalog.loc[indicator]
 levels = explorer.levels_of(meta)
@@ -49,7 +51,6 @@ country = state.choice(
     format_func=lambda c: country_names.get(c, "All countries"),
     container=c5,
 )
-v1, v2, v3 = st.columns([1.6, 2.2, 4])
 view = state.choice(
     "View",
     ["choropleth", "columns"],
@@ -58,6 +59,7 @@ view = state.choice(
     widget="segmented_control",
     format_func={"choropleth": "Choropleth", "columns": "3D columns"}.get,
     container=v1,
+    wrap=True,  # in a narrow column the options wrap instead of scrolling out of sight
 )
 palette = state.choice(
     "Colours",
@@ -81,7 +83,8 @@ geoms = data.geometries(level)
 bbox = explorer.country_bbox(lookup, geoms, country, level) if country else None
 center, zoom = view_for_bbox(bbox or EUROPE_BBOX, width=1100 if present else 620, height=figure_height())
 options = sorted(set(frames.values["code"]) | set(frames.no_data["code"]))
-map_col, panel_col = st.columns([3, 1.25]) if not present else (st.container(), None)
+# Keyed so that on a phone the region's card comes right under the map, before its caption (style.css).
+map_col, panel_col = st.container(key="map_row").columns([3, 1.25]) if not present else (st.container(), None)
 names = dict(zip(lookup["code"], lookup["name"], strict=False))
 with panel_col or st.container():
     region = state.choice(

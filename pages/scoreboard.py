@@ -6,13 +6,15 @@ import streamlit as st
 
 from mapping.ui import data, state
 from mapping.ui import scoreboard_views as views
-from mapping.ui.layout import page_header
+from mapping.ui.layout import page_header, settings
 
 data.require_database()
 
 present = page_header("Regional ecosystem scoreboard")
 
-c1, c2, c3, c4 = st.columns([2.4, 1.4, 1.4, 1.6])
+with settings():
+    c1, c2, c3, c4 = st.columns([2.4, 1.4, 1.4, 1.6])
+    method_box = st.container()
 method = state.choice(
     "Normalisation", list(views.METHODS), param="norm", default="minmax", format_func=views.METHODS.get, container=c2
 )
@@ -31,7 +33,7 @@ country = state.choice(
     format_func=lambda c: c or "All EU countries",
 )
 if not present:
-    with st.expander("Method", icon=":material/functions:"):
+    with method_box, st.expander("Method", icon=":material/functions:"):
         st.markdown("\n\n".join(views.method_notes(sc, method)))
 state.show_notices()
 views.source_notices(sc)

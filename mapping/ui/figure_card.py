@@ -1,5 +1,8 @@
 """The figure card: the one way every chart is shown. Title, chart, caption with source and
-vintage, and downloads (PNG, SVG, offline HTML, data as CSV and Parquet) generated on click."""
+vintage, downloads (PNG, SVG, offline HTML, data as CSV and Parquet) generated on click, and an embed snippet.
+
+In presentation and embed mode the card is one screen (or frame) high and the chart takes the height the title
+and caption leave (layout.PRESENT_CSS / EMBED_CSS); the card's container is keyed ``card_<key>`` for that."""
 
 from __future__ import annotations
 
@@ -14,8 +17,7 @@ import streamlit as st
 from mapping import export
 from mapping.formatting import md_escape
 from mapping.ui import data as ui_data
-from mapping.ui.layout import figure_height
-from mapping.ui.state import is_present
+from mapping.ui.layout import figure_height, full_screen, register_card
 
 
 def _slug(text: str) -> str:
@@ -32,6 +34,7 @@ def figure_card(
     on_select: str = "ignore",
     selection_mode: tuple[str, ...] = ("points",),
     height: int | None = None,
+    embeddable: bool = True,
 ) -> Any:
     """Show a figure with its caption and downloads; returns the plotly selection event (or None).
 
@@ -40,39 +43,48 @@ def figure_card(
         title: shown above the figure and written into exported images.
         caption: source and vintage; shown below and written into exported images.
         data: the frame behind the figure, offered as CSV and Parquet.
-        key: unique widget key.
+        key: unique widget key; also names the figure in embed links (``?embed=true&figure=<key>``).
+        embeddable: offer an embed snippet (not for figures of a visitor's upload, which live in one session).
     """
     event = None
-    with st.container(border=not is_present()):
+    full = full_screen()
+    with st.container(border=not full, key=f"card_{key}"):
         st.markdown(f"#### {md_escape(title)}")  # a title may quote a visitor's text (an uploaded column name)
         if isinstance(fig, pdk.Deck):
-            st.pydeck_chart(fig, height=height or figure_height(), key=key)
+            st.pydeck_chart(fig, height="stretch" if full else height or figure_height(), key=key)
         else:
-            wanted = height or (figure_height() if is_present() else None)
-            if wanted and fig.layout.height != wanted:
-                fig = go.Figure(fig).update_layout(height=wanted)  # a copy: figures may be shared (cached)
+            if full:  # the chart fills what the card leaves; plotly sizes the figure to it
+                fig = go.Figure(fig).update_layout(height=None, autosize=True)  # a copy: figures may be cached
+            elif height and fig.layout.height != height:
+                fig = go.Figure(fig).update_layout(height=height)
             event = st.plotly_chart(
                 fig,
                 key=key,
                 on_select=on_select,
                 selection_mode=selection_mode,
+                height="stretch" if full else "content",
                 config={
                     "displaylogo": False,
                     "scrollZoom": True,
                     "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+                    "responsive": True,
                 },
             )
         st.caption(caption)
-        if not is_present():
-            _downloads(fig, title=title, caption=caption, data=data, key=key)
+        if not full:
+            # One row of buttons sized to their labels, wrapping in a narrow card (five columns cut them to "P S H").
+            with st.container(horizontal=True, gap="small", key=f"actions_{key}"):
+                _downloads(fig, title=title, caption=caption, data=data, key=key)
+                if embeddable:
+                    register_card(key)
+        elif embeddable:
+            register_card(key)
     return event
 
 
 def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -> None:
     name = _slug(title)
     resolve = ui_data.resolve_geometry
-    cols = st.columns(5 if isinstance(fig, go.Figure) else 2, gap="small")
-    i = 0
     if isinstance(fig, go.Figure):
         formats = [
             ("PNG", "png", "image/png", lambda: export.to_png(fig, title=title, caption=caption, resolve=resolve)),
@@ -80,7 +92,7 @@ def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -
             ("HTML", "html", "text/html", lambda: export.to_html(fig, title=title, caption=caption, resolve=resolve)),
         ]
         for label, ext, mime, make in formats:
-            cols[i].download_button(
+            st.download_button(
                 label,
                 data=make,
                 file_name=f"{name}.{ext}",
@@ -90,8 +102,7 @@ def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -
                 on_click="ignore",
                 help=f"{label} ({'1600 x 900 px, ' if ext != 'html' else 'opens offline, '}with title and source)",
             )
-            i += 1
-    cols[i].download_button(
+    st.download_button(
         "CSV",
         data=lambda: export.to_csv(data),
         file_name=f"{name}.csv",
@@ -100,7 +111,7 @@ def _downloads(fig, *, title: str, caption: str, data: pd.DataFrame, key: str) -
         icon=":material/table:",
         on_click="ignore",
     )
-    cols[i + 1].download_button(
+    st.download_button(
         "Parquet",
         data=lambda: export.to_parquet(data),
         file_name=f"{name}.parquet",
