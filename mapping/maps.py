@@ -212,7 +212,8 @@ def choropleth(
                 geojson=_fc([highlight], geometries),
                 locations=[highlight],
                 z=[0],
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                # a faint tint: the legend swatch shows the fill (a transparent one showed an empty entry)
+                colorscale=[[0, "rgba(215,25,28,0.18)"], [1, "rgba(215,25,28,0.18)"]],
                 showscale=False,
                 marker_line_width=3,
                 marker_line_color=HIGHLIGHT_COLOUR,
