@@ -7,11 +7,14 @@ Every page gets a route that lets localhost through and aborts (and records) any
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bench.common import ServerDidNotStart, streamlit_server
 from mapping.config import PROJECT_ROOT
@@ -89,23 +92,64 @@ def page(browser, app_url, request):
 
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Still working: a spinner, the "Running..." status, or a skeleton (Streamlit draws one for an element whose code is
+# still loading, e.g. the first plotly chart, and it can outlive the script run by seconds).
+BUSY = '[data-testid="stSpinner"], [data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot, [data-testid="stDeckGlJsonChart"] canvas'
+
+# Every plotly chart on the page has been plotted (its layout, its SVG layer) and every map inside one is at rest:
+# style and sources loaded, tiles loaded, no camera move and no frame pending. MapLibre passes through "loaded"
+# while plotly adds its layers, so the caller also waits for the picture to stop changing (``wait_drawn``).
+_PLOTTED = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].every(gd => {
+  const layout = gd._fullLayout;
+  if (!layout || !gd.querySelector('.main-svg')) return false;
+  return (layout._subplots.map || []).every(id => {
+    const m = layout[id] && layout[id]._subplot && layout[id]._subplot.map;
+    return m && m.loaded() && m.areTilesLoaded() && !m.isMoving() && !m._frameRequest;
+  });
+})"""
 
 
 def wait_idle(pg, timeout: float = 90_000) -> None:
-    """Wait until the app's script has run to its end (Streamlit marks its root) and no spinner is left."""
+    """Wait until the app's script has run to its end (Streamlit marks its root) and nothing is left loading."""
     pg.wait_for_selector(IDLE, timeout=timeout)
-    pg.wait_for_function(
-        '() => !document.querySelector(\'[data-testid="stSpinner"], [data-testid="stStatusWidget"]\')',
-        timeout=timeout,
-    )
+    pg.wait_for_function(f"() => !document.querySelector({BUSY!r})", timeout=timeout)
 
 
-def wait_for_app(pg, *, chart: bool = True) -> None:
-    """Wait until the script has finished and (optionally) a map is on screen."""
-    pg.wait_for_selector('[data-testid="stApp"]')
+def wait_for_app(pg, *, chart: bool = True, timeout: float = 90_000) -> None:
+    """Wait until the script has finished and (``chart``) a chart is on screen with every plotly chart plotted and
+    every map at rest."""
+    wait_idle(pg, timeout)
     if chart:
-        pg.wait_for_selector(
-            '[data-testid="stPlotlyChart"] .maplibregl-canvas, [data-testid="stDeckGlJsonChart"] canvas'
-        )
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    pg.wait_for_timeout(2500)  # map tiles of our own layers render asynchronously
+        pg.wait_for_selector(CHART, timeout=timeout)
+        wait_idle(pg, timeout)  # the chart's own code may have put a skeleton up meanwhile
+    pg.wait_for_function(_PLOTTED, timeout=timeout)
+
+
+def drawn_share(png: bytes) -> tuple[float, int]:
+    """Share of pixels that are not (near) white, and the number of distinct colours."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    img = img.resize((img.width // 2, img.height // 2))
+    pixels = list(img.get_flattened_data())
+    coloured = sum(1 for r, g, b in pixels if min(r, g, b) < 235)
+    return coloured / len(pixels), len(set(pixels))
+
+
+def wait_drawn(locator, *, share: float = 0.0, colours: int = 0, timeout: float = 60) -> tuple[bytes, float, int]:
+    """Screenshots of ``locator`` until two in a row are the same picture with at least ``share`` drawn pixels and
+    ``colours`` colours (a canvas draws after the script has ended, tiles and layers one after another).
+
+    Returns the last screenshot and its figures; the caller asserts on them, so a chart that never draws fails there.
+    """
+    pg = locator.page
+    wait_for_app(pg, chart=False)
+    locator.wait_for(timeout=timeout * 1000)
+    pg.wait_for_function(_PLOTTED, timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    previous = None
+    while True:
+        shot = locator.screenshot(animations="disabled")
+        drawn, n = drawn_share(shot)
+        if (shot == previous and drawn >= share and n >= colours) or time.monotonic() > deadline:
+            return shot, drawn, n
+        previous = shot

@@ -9,20 +9,27 @@ import zipfile
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from playwright.sync_api import expect
 
 from mapping.ui.data_views import EXAMPLES
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import wait_for_app, wait_idle
 from tests.e2e.test_map_browser import choose, no_exceptions
 
 pytestmark = pytest.mark.e2e
 
 
-def run_sql(page, sql: str) -> None:
-    box = page.get_by_label("SQL")
-    box.fill(sql)
+def run(page, sql: str) -> None:
+    """Press Run and wait for that run's answer: the query reaches the link, then the script ends."""
     page.get_by_role("button", name="Run").click()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(1200)
+    page.wait_for_function(
+        "sql => new URLSearchParams(location.search).get('sql') === sql", arg=sql.strip(), timeout=60_000
+    )
+    wait_idle(page)
+
+
+def run_sql(page, sql: str) -> None:
+    page.get_by_label("SQL").fill(sql)
+    run(page, sql)
 
 
 def result_rows(page) -> str:
@@ -47,11 +54,9 @@ def test_three_example_queries_then_a_local_file_is_refused(page, app_url):
     ]
     for name in examples:
         choose(page, "Examples", name)
-        page.wait_for_timeout(800)
-        assert page.get_by_label("SQL").input_value() == EXAMPLES[name]
-        page.get_by_role("button", name="Run").click()
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-        page.wait_for_timeout(1500)
+        expect(page.get_by_label("SQL")).to_have_value(EXAMPLES[name], timeout=60_000)
+        wait_idle(page)
+        run(page, EXAMPLES[name])
         no_exceptions(page)
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         assert " rows in " in result_rows(page)

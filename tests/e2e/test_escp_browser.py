@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mapping import escp
-from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_map_browser import drawn_share, no_exceptions
+from tests.e2e.conftest import wait_drawn, wait_for_app
+from tests.e2e.test_map_browser import no_exceptions
 
 pytestmark = pytest.mark.e2e
 
@@ -22,12 +22,9 @@ def plotted(page) -> dict[str, list[float]]:
 @pytest.mark.parametrize("tab", ["countries", "coparticipation", "gap"])
 def test_views_render(page, app_url, tab):
     page.goto(app_url + f"/escp?tab={tab}")
-    wait_for_app(page, chart=False)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, [data-testid="stPlotlyChart"] .maplibregl-canvas')
-    page.wait_for_timeout(2500)
+    _, share, colours = wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.02, colours=8)
     no_exceptions(page)
     assert page.get_by_text("The member lists are a verified sample").count() == 1
-    share, colours = drawn_share(page.locator('[data-testid="stPlotlyChart"]').first.screenshot())
     assert share > 0.02 and colours > 8  # a scatter is mostly white; a blank chart has neither
 
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.e2e.conftest import ARTIFACTS, drawn_share, wait_drawn, wait_for_app
 
 pytestmark = pytest.mark.e2e
-
-
-def drawn_share(png: bytes) -> tuple[float, int]:
-    """Share of pixels that are not (near) white, and the number of distinct colours."""
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    img = img.resize((img.width // 2, img.height // 2))
-    pixels = list(img.get_flattened_data())
-    coloured = sum(1 for r, g, b in pixels if min(r, g, b) < 235)
-    return coloured / len(pixels), len(set(pixels))
 
 
 def query(url: str) -> dict[str, str]:
@@ -37,11 +27,9 @@ def choose(pg, label: str, option: str) -> None:
 
 def test_map_page_loads_and_the_map_is_really_drawn(page, app_url):
     page.goto(app_url + "/")
-    wait_for_app(page)
+    shot, share, colours = wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.15, colours=40)
     no_exceptions(page)
-    shot = page.locator('[data-testid="stPlotlyChart"]').first.screenshot()
     (ARTIFACTS / "map-element.png").write_bytes(shot)
-    share, colours = drawn_share(shot)
     assert share > 0.15, f"map looks blank ({share:.1%} drawn pixels)"
     assert colours > 40, "a choropleth should show many colours"
 
@@ -74,7 +62,7 @@ def test_control_change_updates_url_and_reopening_restores_the_view(page, app_ur
 
 def test_clicking_a_region_selects_it(page, app_url):
     page.goto(app_url + "/?country=DE&indicator=eurostat.gdp_pps_hab_eu")
-    wait_for_app(page)
+    wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.15)  # the regions are there to click
     box = page.locator('[data-testid="stPlotlyChart"] .maplibregl-canvas').first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     page.wait_for_function("() => location.search.includes('region=DE')")
@@ -99,10 +87,8 @@ def test_png_export_is_a_slide_sized_image(page, app_url):
 
 def test_columns_view_renders_without_a_basemap_provider(page, app_url):
     page.goto(app_url + "/?view=columns&indicator=eurostat.unemployment_rate")
-    wait_for_app(page)
+    _, share, colours = wait_drawn(page.locator('[data-testid="stDeckGlJsonChart"]').first, share=0.05, colours=20)
     no_exceptions(page)
-    shot = page.locator('[data-testid="stDeckGlJsonChart"]').first.screenshot()
-    share, colours = drawn_share(shot)
     assert share > 0.05 and colours > 20
 
 
@@ -135,7 +121,7 @@ def test_upload_maps_region_values_and_lists_bad_rows(page, app_url, tmp_path):
     csv.write_text("code,value\nDE21,12.5\nFR10,9\nPL91,7\nXX99,1\nDE21,3\nES30,abc\n")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
     page.wait_for_selector("text=rows have problems")
-    page.wait_for_timeout(3000)
+    wait_for_app(page)
     no_exceptions(page)
     assert page.get_by_text("Your data (value)").count() >= 1
 

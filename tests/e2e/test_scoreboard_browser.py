@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
-from tests.e2e.test_map_browser import drawn_share, no_exceptions
+from tests.e2e.conftest import ARTIFACTS, wait_drawn, wait_for_app
+from tests.e2e.test_map_browser import no_exceptions
 
 pytestmark = pytest.mark.e2e
 
 
 def test_scoreboard_page_renders(page, app_url):
     page.goto(app_url + "/scoreboard?region=PL91")
-    wait_for_app(page)
     page.wait_for_selector('h4:has-text("Scorecard:")')
-    page.wait_for_timeout(2000)
+    _, share, colours = wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.15, colours=40)
     no_exceptions(page)
-    share, colours = drawn_share(page.locator('[data-testid="stPlotlyChart"]').first.screenshot())
     assert share > 0.15 and colours > 40
 
 
 def test_compare_page_renders(page, app_url):
     page.goto(app_url + "/compare?regions=DE21,FR10,ES30,PL91")
-    wait_for_app(page, chart=False)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg')
-    page.wait_for_timeout(1500)
+    _, share, _ = wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.05)
     no_exceptions(page)
-    share, _ = drawn_share(page.locator('[data-testid="stPlotlyChart"]').first.screenshot())
     assert share > 0.05
 
 
