@@ -59,9 +59,20 @@ def app_test(real_db, monkeypatch) -> Callable[..., AppTest]:
 def view(at: AppTest) -> dict[str, str]:
     """The view the app's last run showed: the URL's parameters plus the defaults the controls fell back to (the
     app leaves defaults out of the address bar; the Share link carries them)."""
+    resolved = {k: at.query_params[k] for k in at.query_params}
     try:
-        resolved = dict(at.session_state["_view"])
+        resolved.update(at.session_state["_view"])
     except KeyError:
-        resolved = {}
-    resolved.update({k: at.query_params[k] for k in at.query_params})
+        pass
     return {k: v for k, v in resolved.items() if v != ""}
+
+
+# The slowest checks outside the browser: random URLs through every page (hypothesis, 1,000+ cases) and corrupted
+# copies of the real sources built again and again. `make test` runs them; `make test-fast` (-m "not slow") skips them.
+SLOW_FILES = ("tests/robustness/test_url_fuzz.py", "tests/robustness/test_corrupt_build.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW_FILES):
+            item.add_marker(pytest.mark.slow)

@@ -19,6 +19,7 @@ from mapping.formatting import md_escape
 SHARED = ("region", "regions", "country", "year", "indicator", "level", "sector", "ris", "present")
 _NOTICES = "_url_notices"
 _UNSET = object()
+LATEST = "latest"  # a year that means each region's latest value: a page without that choice shows its default
 _VIEW = "_view"  # this run's resolved value of every control, by URL parameter
 
 
@@ -51,8 +52,8 @@ def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[
     # Streamlit forgets a widget's state when a run does not draw it (e.g. on another page): the
     # URL, which the sidebar links carried, is then the truth again.
     if url_moved or current is _UNSET:
-        if raw is None or raw == "":
-            target = default
+        if raw is None or raw == "" or (raw == LATEST and raw not in by_text):
+            target = default  # "latest per region" (the map's year) means this page's own default elsewhere
         elif raw in by_text:
             target = by_text[raw]
         else:
@@ -84,8 +85,8 @@ def begin_run() -> None:
 def view() -> dict[str, str]:
     """This run's whole view: the URL's parameters plus the values the controls fell back to (defaults are not
     written to the address bar). The Share link uses it, so a shared link pins every choice."""
-    out = dict(st.session_state.get(_VIEW) or {})
-    out.update(st.query_params.to_dict())
+    out = st.query_params.to_dict()
+    out.update(st.session_state.get(_VIEW) or {})  # what the controls resolved wins over what the link asked
     return {k: v for k, v in out.items() if v != ""}
 
 
@@ -139,6 +140,10 @@ def choice(
         value = getattr(target, widget)(label, options, key=wkey, format_func=format_func, **kwargs)
         if value is None:  # segmented_control can be deselected
             value = default
+    if st.query_params.get(param) == LATEST and LATEST not in {str(o) for o in options} and value == default:
+        st.session_state.setdefault(_VIEW, {})[param] = str(value)  # keep "latest" for the page that has it
+        st.session_state[_last_key(param)] = LATEST
+        return value
     _write(param, value, default)
     return value
 

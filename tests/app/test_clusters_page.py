@@ -122,3 +122,11 @@ def test_regions_of_a_country_with_their_strong_sectors(open_page):
     assert all(s.count("(") == n for s, n in zip(listing["strong_sectors"], listing["sectors"], strict=True) if n)
     assert "(★ " not in " ".join(listing["strong_sectors"]) and "(★," not in " ".join(listing["strong_sectors"])
     assert any(b.proto.label == "Strong sectors by region (CSV)" for b in at.get("download_button"))
+
+
+def test_the_maps_latest_year_is_this_pages_default_without_a_notice(open_page):
+    at = open_page(year="latest")  # carried by the sidebar from the map's "Latest per region"
+    assert not at.info, [i.value for i in at.info]
+    assert view(at)["year"] == "2014" and at.query_params["year"] == "latest"  # kept for the way back
+    at.selectbox(key="w_year").set_value(2012).run()
+    assert at.query_params["year"] == "2012"
