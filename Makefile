@@ -35,10 +35,10 @@ serve: install
 	$(PY) -m mapping.ui.serve --server.port $(PORT) --server.headless true
 
 test: install-dev  ## the whole suite: unit, integration, app (AppTest), robustness and browser (Chromium) tests
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
-test-fast: install-dev  ## the faster door for local work: everything but the browser and fresh-clone tests
-	$(PY) -m pytest -m "not e2e and not clone" -x
+test-fast: install-dev  ## the faster door for local work: no browser, no fresh clone, no fuzz or corrupted builds
+	$(PY) -m pytest -m "not e2e and not clone and not slow" -x
 
 lint: install-dev
 	$(PY) -m ruff check .
