@@ -10,6 +10,7 @@ from mapping import config, db, downloads, export, methods, scoreboard
 from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, preview
 from mapping.formatting import md_escape
 from mapping.ui import data, state
+from mapping.ui.cache import build_stamp, per_build
 
 CONSOLE_RESULT = "_console_result"  # this session's last console answer: a preview (<= 2 MB) or a message
 TABS = {
@@ -223,9 +224,9 @@ def methods_view() -> None:
 # ---------------------------------------------------------------------------------------------------------- console
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _console(path: str, mtime: float) -> Console:
-    return Console(path)
+@per_build(resource=True, max_entries=1)
+def _console() -> Console:
+    return Console(build_stamp()[0])
 
 
 def _run_console(sql: str, owner: str) -> dict:
@@ -234,7 +235,7 @@ def _run_console(sql: str, owner: str) -> dict:
     Nothing is cached across visitors, and the full result is not kept: the downloads run the query again.
     """
     try:
-        result = _console(*data.stamp()).run(sql, owner=owner)
+        result = _console().run(sql, owner=owner)
     except (Refused, ConsoleError) as exc:
         return {"sql": sql, "error": str(exc)}
     shown, cut = preview(result.frame)
@@ -254,7 +255,7 @@ def _download(sql: str, owner: str, fmt: str):
 
     def make() -> bytes:
         try:
-            frame = _console(*data.stamp()).run(sql, owner=owner).frame
+            frame = _console().run(sql, owner=owner).frame
         except (Refused, ConsoleError) as exc:
             frame = pd.DataFrame({"error": [str(exc)]})
         return export.to_csv(frame) if fmt == "csv" else export.to_parquet(frame)

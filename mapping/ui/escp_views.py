@@ -15,6 +15,7 @@ from mapping.config import DATA_DIR
 from mapping.formatting import cell, md_escape
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, notices, state, tables
+from mapping.ui.cache import per_build
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
 from mapping.ui.tables import Col
@@ -118,19 +119,15 @@ def expected() -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / "escp_expected.csv")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _recorded(stamp: tuple[str, float]) -> pd.DataFrame:
+@per_build(max_entries=4)
+def recorded_members() -> pd.DataFrame:
+    """The member rows of the DB, prepared (folded names, programme keys)."""
     return escp.prepare(data.query("escp_members_all"))
 
 
-def recorded_members() -> pd.DataFrame:
-    """The member rows of the DB, prepared (folded names, programme keys); cached per DB build."""
-    return _recorded(data.stamp())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _programme_summary(stamp: tuple[str, float]) -> pd.DataFrame:
-    return escp.programme_summary(_recorded(stamp), data.query("escp_partnership_list"), expected())
+@per_build(max_entries=4)
+def _programme_summary() -> pd.DataFrame:
+    return escp.programme_summary(recorded_members(), data.query("escp_partnership_list"), expected())
 
 
 def scope(programmes: list[str], *, full_only: bool) -> Scope:
@@ -157,7 +154,7 @@ def _only(members: pd.DataFrame, only: set) -> pd.DataFrame:
 
 def programme_overview() -> None:
     """Listed vs expected per programme, for the recorded sample (imports do not change it)."""
-    summary = _programme_summary(data.stamp())
+    summary = _programme_summary()
     tables.table(summary, OVERVIEW_COLUMNS, key="escp_overview")
 
 

@@ -11,6 +11,7 @@ from mapping.clusters import SECTOR_SETS
 from mapping.formatting import fmt
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.ui import data, map_figure, notices, state, tables
+from mapping.ui.cache import per_build
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
 from mapping.ui.tables import Col
@@ -32,14 +33,10 @@ DIMENSION_COLUMNS = {
 }
 
 
-@st.cache_resource(show_spinner="Scoring regions ...", max_entries=8)
-def _load(stamp: tuple[str, float], method: str, ris_edition: str | None) -> sb.Loaded:
-    return sb.load(data.query, method=method, ris_edition=ris_edition)
-
-
+@per_build(resource=True, show_spinner="Scoring regions ...", max_entries=8)
 def loaded(method: str, ris_edition: str | None = None) -> sb.Loaded:
     """The scored universe for a normalisation method and RIS edition (shared, read-only)."""
-    return _load(data._stamp(), method, ris_edition)
+    return sb.load(data.query, method=method, ris_edition=ris_edition)
 
 
 def ris_choice(*, container=None) -> str | None:
@@ -57,28 +54,28 @@ def ris_choice(*, container=None) -> str | None:
     )
 
 
-def source_notices(sc: sb.Loaded) -> None:
+def source_notices(scored: sb.Loaded) -> None:
     """Name every source the scoreboard would use that this build lacks, and what the edition choice left out."""
-    wanted = [sb.RIS_EDITIONS[e][0] for e in sb.RIS_EDITIONS] if not sc.framework.ris_edition else []
+    wanted = [sb.RIS_EDITIONS[e][0] for e in sb.RIS_EDITIONS] if not scored.framework.ris_edition else []
     wanted += ["rci2022", *SECTOR_SETS["division"]["source_ids"]]
-    wanted += sorted({s for s in sc.catalog["source_id"] if s.startswith("eurostat")})
+    wanted += sorted({s for s in scored.catalog["source_id"] if s.startswith("eurostat")})
     notices.sources_absent(*dict.fromkeys(wanted), what="The scoreboard")
 
 
-def dim_labels(sc: sb.Loaded) -> dict[str, str]:
-    return {d.id: d.label for d in sc.framework.dimensions} | {"overall": "Overall score"}
+def dim_labels(scored: sb.Loaded) -> dict[str, str]:
+    return {d.id: d.label for d in scored.framework.dimensions} | {"overall": "Overall score"}
 
 
-def method_is_minmax(sc: sb.Loaded) -> bool:
-    return bool(sc.board.norm.min().min() >= 0 and sc.board.norm.max().max() <= 1)
+def method_is_minmax(scored: sb.Loaded) -> bool:
+    return bool(scored.board.norm.min().min() >= 0 and scored.board.norm.max().max() <= 1)
 
 
-def names(sc: sb.Loaded) -> dict[str, str]:
-    return dict(zip(sc.board.universe["code"], sc.board.universe["name"], strict=True))
+def names(scored: sb.Loaded) -> dict[str, str]:
+    return dict(zip(scored.board.universe["code"], scored.board.universe["name"], strict=True))
 
 
-def method_notes(sc: sb.Loaded, method: str) -> list[str]:
-    fw = sc.framework
+def method_notes(scored: sb.Loaded, method: str) -> list[str]:
+    fw = scored.framework
     edition = (
         f"Innovation indicators: Regional Innovation Scoreboard {fw.ris_edition}."
         if fw.ris_edition
@@ -111,17 +108,17 @@ def method_notes(sc: sb.Loaded, method: str) -> list[str]:
     ]
 
 
-def caption(sc: sb.Loaded, extra: str = "", *, maps_: bool = False) -> str:
-    used = {s for s in sc.catalog["source_id"] if s}
-    if any(i.startswith("cluster.") for i in sc.catalog.index):
+def caption(scored: sb.Loaded, extra: str = "", *, maps_: bool = False) -> str:
+    used = {s for s in scored.catalog["source_id"] if s}
+    if any(i.startswith("cluster.") for i in scored.catalog.index):
         used |= set(SECTOR_SETS["manufacturing"]["source_ids"])
     loaded = data.sources()
     loaded = set(loaded.loc[loaded["status"] == "loaded", "source_id"])
-    return _caption(data._stamp(), tuple(sorted(used & loaded)), extra, maps_)
+    return _caption(tuple(sorted(used & loaded)), extra, maps_)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _caption(stamp: tuple[str, float], sources: tuple[str, ...], extra: str, maps_: bool) -> str:
+@per_build(max_entries=64)
+def _caption(sources: tuple[str, ...], extra: str, maps_: bool) -> str:
     note = f"Scores: this dashboard's scoreboard (method under 'Method'). {extra}".strip()
     return provenance.compact_caption(data.sources(), list(sources), extra=note, maps=maps_)
 
@@ -129,8 +126,8 @@ def _caption(stamp: tuple[str, float], sources: tuple[str, ...], extra: str, map
 # --------------------------------------------------------------------------- sections
 
 
-def ranking_section(sc: sb.Loaded, *, score: str, country: str) -> None:
-    board = sc.board
+def ranking_section(scored: sb.Loaded, *, score: str, country: str) -> None:
+    board = scored.board
     values = board.overall if score == "overall" else board.dims[score]
     uni = board.universe.set_index("code")
     frame = pd.DataFrame(
@@ -147,9 +144,9 @@ def ranking_section(sc: sb.Loaded, *, score: str, country: str) -> None:
     frame["key"] = frame["code"] + "|2021"
     frame["year"] = None
     shown = frame[frame["country"] == country] if country else frame
-    label = dim_labels(sc)[score]
+    label = dim_labels(scored)[score]
     center, zoom = view_for_bbox(EUROPE_BBOX, width=620, height=figure_height())
-    spec = maps.MapSpec(title=label, unit="score (0-1)" if method_is_minmax(sc) else "score (z)", palette="viridis")
+    spec = maps.MapSpec(title=label, unit="score (0-1)" if method_is_minmax(scored) else "score (z)", palette="viridis")
     fig = map_figure.choropleth(  # cached: the ranking map does not change with the selected region
         shown,
         shown.iloc[0:0],
@@ -167,7 +164,7 @@ def ranking_section(sc: sb.Loaded, *, score: str, country: str) -> None:
         figure_card(
             fig,
             title=f"{label}: EU regions",
-            caption=caption(sc, maps_=True),
+            caption=caption(scored, maps_=True),
             data=shown.drop(columns=["key", "year", "n"]),
             key="sb_map",
         )
@@ -177,11 +174,11 @@ def ranking_section(sc: sb.Loaded, *, score: str, country: str) -> None:
         tables.table(table, RANKING_COLUMNS, height=figure_height() + 40, key="sb_ranking")
 
 
-def profile_section(sc: sb.Loaded, region: str) -> pd.DataFrame:
+def profile_section(scored: sb.Loaded, region: str) -> pd.DataFrame:
     """Dimension scores with ranks and every indicator's raw value, origin and normalised score."""
-    board = sc.board
+    board = scored.board
     uni = board.universe.set_index("code")
-    labels = dim_labels(sc)
+    labels = dim_labels(scored)
     m = st.columns(4)
     m[0].metric("Overall score", fmt(board.overall[region]))
     m[1].metric("EU rank", _rank(board.rank_eu.loc[region, "overall"], board.overall.notna().sum()))
@@ -199,12 +196,12 @@ def profile_section(sc: sb.Loaded, region: str) -> pd.DataFrame:
         }
     )
     tables.table(dims, DIMENSION_COLUMNS, key="sb_dims")
-    return indicator_table(sc, region)
+    return indicator_table(scored, region)
 
 
-def indicator_table(sc: sb.Loaded, region: str) -> pd.DataFrame:
-    board, cat = sc.board, sc.catalog
-    labels = dim_labels(sc)
+def indicator_table(scored: sb.Loaded, region: str) -> pd.DataFrame:
+    board, cat = scored.board, scored.catalog
+    labels = dim_labels(scored)
     attribution = data.sources().set_index("source_id")["attribution"]
     return pd.DataFrame(
         {
@@ -226,11 +223,11 @@ def _rank(rank: float, n: int) -> str:
     return "–" if pd.isna(rank) else f"{int(rank)} / {n}"
 
 
-def choose_peers(sc: sb.Loaded, region: str, *, container=None) -> tuple[list[str], pd.DataFrame, bool]:
+def choose_peers(scored: sb.Loaded, region: str, *, container=None) -> tuple[list[str], pd.DataFrame, bool]:
     """Peers: the nearest regions (optionally other countries only) unless the user chose up to 5."""
-    fw = sc.framework
-    nm = names(sc)
-    options = [c for c in sc.board.universe["code"] if c != region]
+    fw = scored.framework
+    nm = names(scored)
+    options = [c for c in scored.board.universe["code"] if c != region]
     target = container or st
     foreign = state.flag("Peers from other countries only", param="foreign", default=False, container=target)
     chosen = state.multi_choice(
@@ -241,7 +238,7 @@ def choose_peers(sc: sb.Loaded, region: str, *, container=None) -> tuple[list[st
         format_func=lambda c: f"{c} {nm.get(c, '')}",
         container=target,
     )
-    z = sc.structure_z
+    z = scored.structure_z
     if chosen:
         table = sb.peers(z, region, candidates=chosen)
         return chosen, table, True
@@ -251,38 +248,38 @@ def choose_peers(sc: sb.Loaded, region: str, *, container=None) -> tuple[list[st
     return list(table.index), table, False
 
 
-def peers_section(sc: sb.Loaded, region: str, peer_codes: list[str], table: pd.DataFrame, chosen: bool) -> None:
-    nm = names(sc)
+def peers_section(scored: sb.Loaded, region: str, peer_codes: list[str], table: pd.DataFrame, chosen: bool) -> None:
+    nm = names(scored)
     how = "chosen by you" if chosen else f"the {len(peer_codes)} most similar regions"
     st.markdown(f"**Peers** ({how}): " + ", ".join(f"{nm.get(c, c)} ({c})" for c in peer_codes))
     if table.empty:
         return
-    fig = charts.peer_contributions(table, labels=sc.framework.peer_labels, names=nm, height=300)
+    fig = charts.peer_contributions(table, labels=scored.framework.peer_labels, names=nm, height=300)
     figure_card(
         fig,
         title=f"Why these peers for {nm.get(region, region)}",
         key="sb_why",
         data=table.reset_index(),
         caption=caption(
-            sc,
+            scored,
             "Each bar splits the distance to a peer into the structural variables "
             "(standardised); a short segment means the regions are alike on that variable.",
         ),
     )
 
 
-def scorecard_section(sc: sb.Loaded, region: str, peer_codes: list[str]) -> pd.DataFrame:
-    fw, nm = sc.framework, names(sc)
-    card = sb.scorecard(sc.board, region, peer_codes, fw.strength_margin)
-    card = card.join(sc.catalog[["label", "dimension"]])
+def scorecard_section(scored: sb.Loaded, region: str, peer_codes: list[str]) -> pd.DataFrame:
+    fw, nm = scored.framework, names(scored)
+    card = sb.scorecard(scored.board, region, peer_codes, fw.strength_margin)
+    card = card.join(scored.catalog[["label", "dimension"]])
     counts = card["verdict"].value_counts()
     m = st.columns(3)
     m[0].metric("Strengths", int(counts.get("strength", 0)))
     m[1].metric("Weaknesses", int(counts.get("weakness", 0)))
     m[2].metric("Neutral", int(counts.get("neutral", 0)))
-    focus = sb.focus_areas(sc.board, region, peer_codes)
+    focus = sb.focus_areas(scored.board, region, peer_codes)
     if len(focus):
-        labels = dim_labels(sc)
+        labels = dim_labels(scored)
         st.markdown(
             "**Focus areas** (dimensions where the region trails its peers most): "
             + "; ".join(f"{labels[d]} ({fmt(r.score)} vs {fmt(r.peer_median)})" for d, r in focus.iterrows())
@@ -294,7 +291,7 @@ def scorecard_section(sc: sb.Loaded, region: str, peer_codes: list[str]) -> pd.D
         key="sb_card",
         data=card.reset_index(names="indicator_id"),
         caption=caption(
-            sc,
+            scored,
             f"Rule: strength if >= peer median + {fw.strength_margin:g}, weakness if <= peer "
             f"median - {fw.strength_margin:g} (normalised scores 0-1).",
         ),
@@ -303,31 +300,31 @@ def scorecard_section(sc: sb.Loaded, region: str, peer_codes: list[str]) -> pd.D
 
 
 def profile_download(
-    sc: sb.Loaded, region: str, peer_codes: list[str], method: str, indicators: pd.DataFrame, card: pd.DataFrame
+    scored: sb.Loaded, region: str, peer_codes: list[str], method: str, indicators: pd.DataFrame, card: pd.DataFrame
 ) -> None:
-    nm, labels = names(sc), dim_labels(sc)
+    nm, labels = names(scored), dim_labels(scored)
 
     def build() -> bytes:
-        own = sc.board.dims.loc[region]
-        med = sc.board.dims.loc[peer_codes].median()
+        own = scored.board.dims.loc[region]
+        med = scored.board.dims.loc[peer_codes].median()
         figs = [
             (
                 "Dimension scores against the peer median",
                 charts.dimension_bars(own, med, labels=labels, name=nm[region]),
-                caption(sc),
+                caption(scored),
             ),
-            ("Scorecard", charts.scorecard_bars(card, margin=sc.framework.strength_margin), caption(sc)),
+            ("Scorecard", charts.scorecard_bars(card, margin=scored.framework.strength_margin), caption(scored)),
             (
                 "Radar: the region and its peers",
-                charts.radar(sc.board.dims.loc[[region, *peer_codes]], labels=labels, names=nm),
-                caption(sc),
+                charts.radar(scored.board.dims.loc[[region, *peer_codes]], labels=labels, names=nm),
+                caption(scored),
             ),
         ]
         peers_tab = pd.DataFrame(
             {
                 "code": peer_codes,
                 "name": [nm.get(c, c) for c in peer_codes],
-                "overall score": sc.board.overall.reindex(peer_codes).to_numpy(),
+                "overall score": scored.board.overall.reindex(peer_codes).to_numpy(),
             }
         )
         tables = [
@@ -338,16 +335,16 @@ def profile_download(
             ),
             ("Peers", peers_tab, "Peers as shown in the dashboard when this profile was exported."),
         ]
-        used = sorted({s for s in sc.catalog["source_id"] if s})
+        used = sorted({s for s in scored.catalog["source_id"] if s})
         srcs = data.sources().set_index("source_id").loc[used].reset_index()
-        uni = sc.board.universe.set_index("code")
+        uni = scored.board.universe.set_index("code")
         return profile.profile_html(
             title=f"{nm[region]} ({region}): regional ecosystem profile",
-            subtitle=f"{uni.loc[region, 'country']} · overall score {fmt(sc.board.overall[region])}, EU rank "
-            f"{_rank(sc.board.rank_eu.loc[region, 'overall'], sc.board.overall.notna().sum())}",
+            subtitle=f"{uni.loc[region, 'country']} · overall score {fmt(scored.board.overall[region])}, EU rank "
+            f"{_rank(scored.board.rank_eu.loc[region, 'overall'], scored.board.overall.notna().sum())}",
             figures=figs,
             tables=tables,
-            method_notes=method_notes(sc, method),
+            method_notes=method_notes(scored, method),
             sources=srcs,
         )
 

@@ -98,9 +98,9 @@ def _write(param: str, value: Any, default: Any = _UNSET) -> None:
     st.session_state.setdefault(_VIEW, {})[param] = text
     in_url = param in st.query_params
     if text:
-        if in_url or default is _UNSET or value != default:
-            if st.query_params.get(param) != text:
-                st.query_params[param] = text
+        wanted = in_url or default is _UNSET or value != default
+        if wanted and st.query_params.get(param) != text:
+            st.query_params[param] = text
     elif in_url:
         del st.query_params[param]
     st.session_state[_last_key(param)] = st.query_params.get(param) or None
