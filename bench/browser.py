@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.common import Figure, bare_page_and_app, db_path
 
@@ -519,12 +520,17 @@ class Results:
     revisit: dict[str, list[Breakdown]] = field(default_factory=lambda: defaultdict(list))
     change: dict[str, list[Breakdown]] = field(default_factory=lambda: defaultdict(list))
     outside: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # measurements that timed out (left out of the figures)
 
 
 def _new_tab(browser, url: str, target: Target, meter: CpuMeter) -> tuple[Any, Breakdown, Recorder]:
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT_JS)
-    b, rec = _measure_load(context, url, target, meter)
+    try:
+        b, rec = _measure_load(context, url, target, meter)
+    except Exception:
+        context.close()
+        raise
     return context, b, rec
 
 
@@ -535,10 +541,17 @@ def _first_paints(browser, url_of: dict[str, str], targets, *, reps: int, warmup
     for rep in range(warmup + reps):
         for target in targets:
             print(f"  browser: first paint {target.name} #{rep}", file=sys.stderr, flush=True)
-            context, first, rec = _new_tab(browser, url_of[target.name], target, meter)
+            try:
+                context, first, rec = _new_tab(browser, url_of[target.name], target, meter)
+            except PlaywrightTimeout:
+                res.failed.append(f"first paint {target.name} #{rep}")
+                continue
             try:
                 again, rec2 = _measure_load(context, url_of[target.name], target, meter)
                 res.outside += rec.outside + rec2.outside
+            except PlaywrightTimeout:
+                res.failed.append(f"return visit {target.name} #{rep}")
+                continue
             finally:
                 context.close()
             if rep >= warmup:  # the warm-up rounds fill the servers' caches and Chromium's code cache
@@ -564,7 +577,13 @@ def _control_changes(browser, url_of: dict[str, str], targets, *, changes: int, 
                 current, pool = state[target.name]
                 option = next_option(pool, current)
                 print(f"  browser: change {target.name} -> {option}", file=sys.stderr, flush=True)
-                b = _change(rec.page, rec, target, option, meter)
+                try:
+                    b = _change(rec.page, rec, target, option, meter)
+                except PlaywrightTimeout:
+                    res.failed.append(f"change {target.name} -> {option}")
+                    rec.page.keyboard.press("Escape")
+                    state[target.name] = _options(rec.page, target.control)
+                    continue
                 if i >= untimed:
                     res.change[target.name].append(b)
                 state[target.name] = (option, pool)
@@ -706,6 +725,8 @@ def run(
         f"browser bench: {os.cpu_count()} cores; load average (1/5/15 min) before "
         f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in load_after)}"
     )
+    if res.failed:
+        print(f"browser bench: {len(res.failed)} measurements timed out after {TIMEOUT_MS / 1000:.0f} s: {res.failed}")
     if res.outside:
         print(f"browser bench: requests tried to leave the machine: {sorted(set(res.outside))[:5]}")
     print_breakdown(res)
