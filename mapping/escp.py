@@ -113,6 +113,40 @@ def complete_partnerships(members: pd.DataFrame, partnerships: pd.DataFrame) -> 
     return out
 
 
+def only_partnerships(members: pd.DataFrame, only: set[tuple[str, str]]) -> pd.DataFrame:
+    """The member rows of the (programme, acronym) partnerships in ``only``."""
+    keys = list(zip(members["programme"], members["partnership_acronym"], strict=True))
+    return members[[k in only for k in keys]]
+
+
+def scoped_counts(
+    members: pd.DataFrame, partnerships: pd.DataFrame, population: pd.DataFrame, *, full_only: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The country x programme table and the per-country figures for the chosen members; with ``full_only``, only
+    partnerships whose full member list is recorded."""
+    only = complete_partnerships(members, partnerships) if full_only else None
+    table = country_table(members, only=only)
+    return table, by_country(table, members if only is None else only_partnerships(members, only), population)
+
+
+def partnership_listing(members: pd.DataFrame, partnerships: pd.DataFrame) -> pd.DataFrame:
+    """One row per partnership of the chosen programmes: its recorded members as "organisation (country)" and
+    whether its full member list is recorded."""
+    p = partnerships.assign(programme=partnerships["programme"].map(programme))
+    p = p[p["programme"].isin(members["programme"].unique())]
+    m = members[members["is_member"]]
+    listing = m.groupby(["programme", "partnership_acronym"]).apply(
+        lambda g: "; ".join(
+            f"{o} ({c if isinstance(c, str) and c else '?'})"
+            for o, c in zip(g["member_organisation"], g["member_country"], strict=True)
+        ),
+        include_groups=False,
+    )
+    keys = list(zip(p["programme"], p["acronym"], strict=True))
+    full = complete_partnerships(members, partnerships)
+    return p.assign(**{"members (country)": [listing.get(k, "") for k in keys], "full list": [k in full for k in keys]})
+
+
 def country_table(members: pd.DataFrame, *, only: set[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Per country and programme: participations, distinct organisations, partnerships, coordinator roles.
 

@@ -139,17 +139,8 @@ def scope(programmes: list[str], *, full_only: bool) -> Scope:
         members = escp.prepare(escp.combine(data.query("escp_members_all"), imported, mode))
     members = members[members["programme"].isin(programmes)]
     partnerships = data.query("escp_partnership_list")
-    only = escp.complete_partnerships(members, partnerships) if full_only else None
-    table = escp.country_table(members, only=only)
-    countries = escp.by_country(
-        table, members if only is None else _only(members, only), data.query("country_population")
-    )
+    table, countries = escp.scoped_counts(members, partnerships, data.query("country_population"), full_only=full_only)
     return Scope(members, partnerships, table, countries, full_only, imported is not None)
-
-
-def _only(members: pd.DataFrame, only: set) -> pd.DataFrame:
-    keys = list(zip(members["programme"], members["partnership_acronym"], strict=True))
-    return members[[k in only for k in keys]]
 
 
 def programme_overview() -> None:
@@ -228,19 +219,8 @@ def countries_view(sc: Scope) -> None:
 
 
 def partnerships_view(sc: Scope) -> None:
-    p = sc.partnerships.assign(programme=sc.partnerships["programme"].map(escp.programme))
-    p = p[p["programme"].isin(sc.members["programme"].unique())]
+    p = escp.partnership_listing(sc.members, sc.partnerships)
     m = sc.members[sc.members["is_member"]]
-    listing = m.groupby(["programme", "partnership_acronym"]).apply(
-        lambda g: "; ".join(
-            f"{o} ({c if isinstance(c, str) and c else '?'})"
-            for o, c in zip(g["member_organisation"], g["member_country"], strict=True)
-        ),
-        include_groups=False,
-    )
-    p["members (country)"] = [listing.get((a, b), "") for a, b in zip(p["programme"], p["acronym"], strict=True)]
-    full = escp.complete_partnerships(sc.members, sc.partnerships)
-    p["full list"] = [(a, b) in full for a, b in zip(p["programme"], p["acronym"], strict=True)]
     c1, c2 = st.columns([3, 1.2])
     query = state.text(
         "Search: a country (Poland, Polska, PL), an organisation, acronym, theme or market",

@@ -93,6 +93,22 @@ def test_full_lists(members):
     assert restricted["participations"].sum() == 3
 
 
+def test_scoped_counts_full_only(members):
+    pop = pd.DataFrame({"country": ["ES", "PL", "SE"], "population_m": [50.0, 40.0, 10.0]})
+    table, countries = escp.scoped_counts(members, PARTNERSHIPS, pop, full_only=True)
+    assert table["participations"].sum() == 3  # partnership A only
+    assert countries.loc["ES", "participations"] == 1 and "SE" not in countries.index
+    table, countries = escp.scoped_counts(members, PARTNERSHIPS, pop, full_only=False)
+    assert table["participations"].sum() == 7 and countries.loc["ES", "participations"] == 3
+
+
+def test_partnership_listing(members):
+    listing = escp.partnership_listing(members, PARTNERSHIPS).set_index("acronym")
+    assert listing.loc["A", "members (country)"] == "Alpha Cluster (ES); Beta Cluster (PL); Gamma Cluster (?)"
+    assert listing["full list"].to_dict() == {"A": True, "B": False, "C": False, "D": False}
+    assert listing.loc["D", "members (country)"] == ""  # a fact row only: listed, no members
+
+
 def test_co_participation(members):
     m = escp.co_participation(members)
     assert m.loc["ES", "PL"] == 2  # A and C
