@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 STAR = "★"
+# The EU summary's counts: which star levels each one counts.
+STARS_COUNTED = {"starred": (1, 3), "three_stars": (3, 3), "two_stars": (2, 2), "one_star": (1, 1)}
 COLUMNS = ["code", "name", "country", "persons", "coverage_r", "sectors", "three_star", "strong_sectors"]
 
 
@@ -55,3 +57,25 @@ def strong_sectors(
     return out.sort_values(["country", "sectors", "code"], ascending=[True, False, True])[COLUMNS].reset_index(
         drop=True
     )
+
+
+def regions_by_sector(cells: pd.DataFrame, *, country: str, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A country's regions x sectors, each counted cell holding its stars (0 where none), and the cells counted.
+
+    Args:
+        cells: ``cluster_region_stars`` rows (code, name, country, nace, stars).
+        measure: a key of ``STARS_COUNTED``.
+    """
+    low, high = STARS_COUNTED[measure]
+    mine = cells[(cells["country"] == country) & cells["stars"].between(low, high)]
+    label = [n if n.startswith(c) else f"{c} {n}" for c, n in zip(mine["code"], mine["name"], strict=True)]
+    pivot = mine.assign(region=label).pivot_table(
+        index="region", columns="nace", values="stars", aggfunc="max", fill_value=0
+    )
+    return pivot, mine
+
+
+def countries_by_sector(summary: pd.DataFrame, *, measure: str) -> pd.DataFrame:
+    """Countries x sectors, the ``measure`` count of starred cells; rows and columns without any left out."""
+    pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
+    return pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]

@@ -273,7 +273,6 @@ def _follow_units(names: dict[str, str]) -> None:
 
 
 COUNTS = {"starred": ">= 1 star", "three_stars": "3 stars", "two_stars": "2 stars", "one_star": "1 star"}
-STARS_COUNTED = {"starred": (1, 3), "three_stars": (3, 3), "two_stars": (2, 2), "one_star": (1, 1)}
 STRONG_COLUMNS = {
     "code": Col("Region"),
     "name": Col("Name"),
@@ -332,18 +331,11 @@ def summary_view(ctx: Context) -> None:
     )
     cells = data.query("cluster_region_stars", **ctx.params())
     if country:  # the country's regions x sectors, coloured by the stars of each counted cell
-        mine = cells[cells["country"] == country]
-        low, high = STARS_COUNTED[measure]
-        mine = mine[mine["stars"].between(low, high)]
-        label = [n if n.startswith(c) else f"{c} {n}" for c, n in zip(mine["code"], mine["name"], strict=True)]
-        pivot = mine.assign(region=label).pivot_table(
-            index="region", columns="nace", values="stars", aggfunc="max", fill_value=0
-        )
+        pivot, mine = strong_sectors.regions_by_sector(cells, country=country, measure=measure)
         title = f"Starred sectors by region ({COUNTS[measure]}), {where}, {ctx.year}"
         frame, unit = mine, "stars"
     else:
-        pivot = summary.pivot_table(index="country", columns="nace", values=measure, aggfunc="sum", fill_value=0)
-        pivot = pivot.loc[pivot.sum(axis=1) > 0, pivot.sum(axis=0) > 0]
+        pivot = strong_sectors.countries_by_sector(summary, measure=measure)
         title = f"Starred cells by country and sector ({COUNTS[measure]}), {ctx.year}"
         frame, unit = summary, "cells"
     if pivot.empty:
