@@ -65,3 +65,15 @@ def absence_text(row: pd.Series, *, what: str) -> str:
     reason = f" ({row['reason']})" if row.get("reason") else ""
     remedy = f" To add it: {str(row['remedy']).rstrip('.')}." if row.get("remedy") else ""
     return f"{what}: {row['title']} [{row['source_id']}] {why}{reason}.{remedy}"
+
+
+def report_summary(report: pd.DataFrame) -> pd.DataFrame:
+    """Per source: rows read, rows landed and rows left unplaced (all reasons), from the build report's items."""
+    summary = (
+        report[report["item"].isin(["rows read", "rows landed"])]
+        .pivot_table(index="source_id", columns="item", values="count", aggfunc="sum")
+        .reindex(columns=["rows read", "rows landed"])
+    )
+    unplaced = report[report["item"].str.startswith("rows unplaced")].groupby("source_id")["count"].sum()
+    summary["rows unplaced"] = unplaced.reindex(summary.index).fillna(0).astype(int)
+    return summary

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mapping import config, db, downloads, export, methods, scoreboard
+from mapping import config, db, downloads, export, methods, provenance, scoreboard
 from mapping.console import CELL_CAP, MAX_CHARS, Console, ConsoleError, Refused, preview
 from mapping.formatting import md_escape
 from mapping.ui import data, state
@@ -171,13 +171,7 @@ def crosswalk_view() -> None:
 
 def report_view() -> None:
     report = data.query("build_report")
-    summary = (
-        report[report["item"].isin(["rows read", "rows landed"])]
-        .pivot_table(index="source_id", columns="item", values="count", aggfunc="sum")
-        .reindex(columns=["rows read", "rows landed"])
-    )
-    unplaced = report[report["item"].str.startswith("rows unplaced")].groupby("source_id")["count"].sum()
-    summary["rows unplaced"] = unplaced.reindex(summary.index).fillna(0).astype(int)
+    summary = provenance.report_summary(report)
     st.markdown(
         "What the build did with every source: rows read and landed, codes recoded, split, grouped or left "
         "unplaced (with the codes). Unplaced rows stay in the `unplaced` table with their reason."

@@ -346,3 +346,26 @@ def test_a_failing_reader_leaves_no_row_and_no_unit_behind(mini):
         ("ValueError: the file ends in the middle of a row",)
     ]
     con.close()
+
+
+def test_report_summary_adds_every_unplaced_reason():
+    import pandas as pd
+
+    from mapping import provenance
+
+    report = pd.DataFrame(
+        {
+            "source_id": ["a", "a", "a", "a", "b"],
+            "item": [
+                "rows read",
+                "rows landed",
+                "rows unplaced: extra-regio (not a territory)",
+                "rows unplaced: code not found",
+                "rows read",
+            ],
+            "count": [10, 7, 2, 1, 5],
+        }
+    )
+    summary = provenance.report_summary(report)
+    assert summary.loc["a"].tolist() == [10, 7, 3]
+    assert summary.loc["b", "rows unplaced"] == 0 and pd.isna(summary.loc["b", "rows landed"])
