@@ -48,6 +48,13 @@ def _headroom(values: pd.Series | np.ndarray, *, share: float = 0.14, floor: flo
     return [lo - (share * span if lo < 0 else 0.0), hi + share * span]
 
 
+def _label_positions(values: pd.Series, scale: pd.Series, *, share: float = 0.3) -> list[str]:
+    """Bar labels inside bars longer than ``share`` of the longest (they fit at any width), outside shorter ones
+    (which leave room to their end of the axis)."""
+    top = float(scale.abs().max() or 1.0)
+    return ["inside" if abs(v) >= share * top else "outside" for v in values.fillna(0)]
+
+
 SELECTED_OUTLINE = "#d7191c"  # the same red as the selected region's outline on the maps
 
 
@@ -96,7 +103,8 @@ def ranking_bar(
                 ),
                 name=f"{stars} star{'s' if stars != 1 else ''}" if stars is not None else unit,
                 text=[fmt(v) for v in group[value]],
-                textposition="outside",
+                textposition=_label_positions(group[value], data[value]),
+                insidetextanchor="end",
                 cliponaxis=False,
                 hovertemplate="%{y}<br>%{x:.3g} " + unit + "<extra></extra>",
                 showlegend=stars is not None,
@@ -196,7 +204,7 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
                 ),
                 name=f"{stars} star{'s' if stars != 1 else ''}",
                 legendgroup=f"stars{stars}",
-                showlegend=stars not in seen,
+                showlegend=False,
                 customdata=np.column_stack([group["label"], [fmt(p) for p in group["persons"]], why]),
                 hovertemplate="<b>%{customdata[0]}</b><br>LQ %{x:.2f}<br>employment %{customdata[1]}"
                 "<br>growth %{customdata[2]}<extra></extra>",
@@ -205,6 +213,18 @@ def portfolio_bubbles(frame: pd.DataFrame, *, base_year: int, year: int, height:
             col=1,
         )
         seen.add(stars)
+    for stars in sorted(seen):  # one circle per star count in the legend, whatever the strip holds
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=dict(size=12, color=STAR_COLOURS.get(stars, "#BBBBBB"), line=dict(width=0.8, color="#333333")),
+                name=f"{stars} star{'s' if stars != 1 else ''}",
+                legendgroup=f"stars{stars}",
+                hoverinfo="skip",
+            )
+        )
     shapes = [_vline(1), _hline(0)]
     if strip:
         shapes = [dict(_vline(1), yref="y domain"), dict(_vline(1), yref="y2 domain"), _hline(0)]
@@ -314,7 +334,8 @@ def dimension_bars(
                 name=name,
                 marker_color=OKABE_ITO[0],
                 text=[fmt(v) for v in own.values],
-                textposition="outside",
+                textposition=_label_positions(own, pd.concat([own, peers])),
+                insidetextanchor="end",
                 cliponaxis=False,
             ),
             go.Bar(y=y, x=peers.reindex(dims).values, orientation="h", name="peer median", marker_color="#BBBBBB"),

@@ -122,7 +122,7 @@ def test_the_chart_draws_breaks_and_unknowns_off_the_growth_axis(con):
         assert axis == "y2" and y == row, nace  # the strip below the growth axis, not a growth value
     assert _drawn(fig, "C21")[2] == "not comparable: implausible jump x5.0 from 2012 to 2013 (1000 -> 5000)"
     assert _drawn(fig, "C22")[2] == "unknown: confidential in 2012"
-    growth_axis = [v for t in fig.data if (t.yaxis or "y") == "y" for v in t.y]
+    growth_axis = [v for t in fig.data if (t.yaxis or "y") == "y" for v in t.y if v is not None]  # None: legend only
     assert all(isinstance(v, float | int | np.floating) for v in growth_axis)
     assert fig.layout.yaxis2.title.text.replace("<br>", " ") == "growth not comparable / unknown"
 
