@@ -60,10 +60,8 @@ def view(at: AppTest) -> dict[str, str]:
     """The view the app's last run showed: the URL's parameters plus the defaults the controls fell back to (the
     app leaves defaults out of the address bar; the Share link carries them)."""
     resolved = {k: at.query_params[k] for k in at.query_params}
-    try:
+    if "_view" in at.session_state:
         resolved.update(at.session_state["_view"])
-    except KeyError:
-        pass
     return {k: v for k, v in resolved.items() if v != ""}
 
 

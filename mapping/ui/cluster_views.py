@@ -130,11 +130,13 @@ def sector_view(ctx: Context) -> None:
         log2=colour == "lq",
     )
     center, zoom = view_for_bbox(EUROPE_BBOX, width=620, height=figure_height())
+    focal = st.query_params.get("region")
     fig = maps.choropleth(
         shown,
         spec=spec,
         geometries=data.geometry_url(2),
         base=data.base_url(),
+        highlight=next((k for k in shown["key"] if k.startswith(f"{focal}|")), None) if focal else None,
         center=center,
         zoom=zoom,
         height=figure_height(),

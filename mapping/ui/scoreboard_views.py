@@ -147,13 +147,14 @@ def ranking_section(scored: sb.Loaded, *, score: str, country: str) -> None:
     label = dim_labels(scored)[score]
     center, zoom = view_for_bbox(EUROPE_BBOX, width=620, height=figure_height())
     spec = maps.MapSpec(title=label, unit="score (0-1)" if method_is_minmax(scored) else "score (z)", palette="viridis")
-    fig = map_figure.choropleth(  # cached: the ranking map does not change with the selected region
+    focal = st.query_params.get("region")  # the region profiled below, outlined and named in the legend
+    fig = map_figure.choropleth(  # cached per view, the focal region included
         shown,
         shown.iloc[0:0],
         spec,
         geometry_url=data.geometry_url(2),
         base_url=data.base_url(),
-        highlight=None,
+        highlight=f"{focal}|2021" if focal in set(shown["code"]) else None,
         center=(center["lon"], center["lat"]),
         zoom=zoom,
         height=figure_height(),
@@ -316,7 +317,7 @@ def profile_download(
             ("Scorecard", charts.scorecard_bars(card, margin=scored.framework.strength_margin), caption(scored)),
             (
                 "Radar: the region and its peers",
-                charts.radar(scored.board.dims.loc[[region, *peer_codes]], labels=labels, names=nm),
+                charts.radar(scored.board.dims.loc[[region, *peer_codes]], labels=labels, names=nm, highlight=region),
                 caption(scored),
             ),
         ]

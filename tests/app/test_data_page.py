@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import pytest
+
 from tests.conftest import view
 
 pytestmark = pytest.mark.integration

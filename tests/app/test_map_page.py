@@ -8,6 +8,7 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
 from tests.conftest import view
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,7 @@ def spec(at: AppTest) -> dict:
 
 
 def value_trace(fig: dict) -> dict:
-    return next(t for t in fig["data"] if t.get("name") not in ("No data", "Selected region"))
+    return next(t for t in fig["data"] if t.get("name") != "No data" and t.get("legendgroup") != "selected")
 
 
 def params(at: AppTest) -> dict[str, str]:
@@ -116,7 +117,12 @@ def test_region_panel_and_links_carry_region(open_app):
     assert any("Oberbayern" in m.value for m in at.markdown)
     assert at.metric and at.metric[0].label.startswith("This map")
     fig = spec(at)
-    assert next(t for t in fig["data"] if t.get("name") == "Selected region")["locations"] == ["DE21|2024"]
+    selected = next(t for t in fig["data"] if t.get("legendgroup") == "selected")
+    assert (
+        selected["locations"] == ["DE21|2024"]
+        and selected["name"].startswith("Selected: ")
+        and "(DE21)" in selected["name"]
+    )
     for link in at.get("page_link"):
         assert "region=DE21" in link.proto.query_string
 

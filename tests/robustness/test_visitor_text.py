@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.conftest import view
 
 pytestmark = pytest.mark.integration
