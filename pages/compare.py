@@ -23,9 +23,9 @@ method = state.choice(
     widget="segmented_control",
     wrap=True,
 )
-sc = views.loaded(method, views.ris_choice())
-nm, labels = views.names(sc), views.dim_labels(sc)
-codes = list(sc.board.universe["code"])
+scored = views.loaded(method, views.ris_choice())
+nm, labels = views.names(scored), views.dim_labels(scored)
+codes = list(scored.board.universe["code"])
 linked = st.query_params.get("region")
 default = [c for c in dict.fromkeys((linked, "DE21", "FR10", "PL91", "ES51")) if c in codes][:4]
 regions = state.multi_choice(
@@ -37,12 +37,12 @@ regions = state.multi_choice(
     format_func=lambda c: f"{c} {nm.get(c, '')}",
 )
 state.show_notices()
-views.source_notices(sc)
+views.source_notices(scored)
 if len(regions) < 2:
     st.info("Pick at least two regions.")
     st.stop()
 
-board = sc.board
+board = scored.board
 table = (
     board.dims.loc[regions]
     .rename(columns=labels)
@@ -81,15 +81,15 @@ with left:
     figure_card(
         build(board.dims.loc[regions], labels=labels, names=nm),
         title="Dimension scores (0-1)",
-        caption=views.caption(sc),
+        caption=views.caption(scored),
         data=table.reset_index(names="code"),
         key="cmp_dims",
     )
 with right:
-    ids = [s.id for d in sc.framework.dimensions if d.id == dim for s in d.indicators]
-    ind_labels = {i: sc.catalog.loc[i, "label"] for i in ids}
+    ids = [s.id for d in scored.framework.dimensions if d.id == dim for s in d.indicators]
+    ind_labels = {i: scored.catalog.loc[i, "label"] for i in ids}
     bars = charts.indicator_bars(board.norm.loc[regions, ids], labels=ind_labels, names=nm)
     raw = board.raw.loc[regions, ids].rename(columns=ind_labels).reset_index(names="code")
     figure_card(
-        bars, title=f"{labels[dim]}: indicators (normalised)", caption=views.caption(sc), data=raw, key="cmp_bars"
+        bars, title=f"{labels[dim]}: indicators (normalised)", caption=views.caption(scored), data=raw, key="cmp_bars"
     )

@@ -48,11 +48,11 @@ if not present:
             "loaded, else EIS 2023), latest year."
         )
 
-sc = views.scope(chosen, full_only=full_only)
-if sc.table.empty and tab != "import":
+scope = views.scope_of(chosen, full_only=full_only)
+if scope.table.empty and tab != "import":
     st.info(
         "No member organisation in this selection: choose other programmes"
-        + (", or forget the import that replaced the recorded sample." if sc.imported else ".")
+        + (", or forget the import that replaced the recorded sample." if scope.imported else ".")
     )
     st.stop()
 {
@@ -61,5 +61,5 @@ if sc.table.empty and tab != "import":
     "coparticipation": views.coparticipation_view,
     "compare": views.compare_view,
     "gap": views.gap_view,
-}.get(tab, lambda _sc: views.import_view())(sc)
+}.get(tab, lambda _scope: views.import_view())(scope)
 state.show_notices()

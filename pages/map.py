@@ -11,7 +11,7 @@ from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height, page_header, settings
 from mapping.ui.map_panel import region_panel
 from mapping.ui.map_upload import upload_section
-from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_picker
+from mapping.ui.pickers import cluster_overlay_picker, default_level, indicator_picker, year_picker
 
 data.require_database()
 
@@ -26,7 +26,7 @@ present = page_header("Map explorer")
 
 # --- indicator, level, year, country, view (folded behind a switch on a phone) --------------------
 with settings("Map settings"):
-    c1, c2, c3, c4, c5 = st.columns([1.4, 2.6, 1.1, 0.9, 1.3])
+    c1, c2, c3, c4, c5 = st.columns([1.3, 2.4, 1.0, 1.5, 1.1])
     v1, v2, v3 = st.columns([2, 2, 3.5])
 indicator = indicator_picker(catalog, group_container=c1, indicator_container=c2)
 meta = catalog.loc[indicator]
@@ -39,8 +39,8 @@ level = state.choice(
     format_func=explorer.LEVEL_NAMES.get,
     container=c3,
 )
-years = data.query("indicator_years", indicator=indicator, level=level)["year"].tolist()
-year = state.choice("Year", years, param="year", default=years[0] if years else None, container=c4)
+year_choice = year_picker(indicator, level, container=c4)
+year = year_choice.year
 countries = data.query("countries")
 country_names = dict(zip(countries["code"], countries["name"], strict=True))
 country = state.choice(
@@ -74,6 +74,7 @@ if not present:
     st.caption(f"**{meta['label']}** ({meta['unit']}). {meta['description'] or ''}")
     notices.build_gaps()
 state.show_notices()
+year_choice.warn()
 
 # --- the map and the region panel ---------------------------------------------------------------
 frames = explorer.map_frames(
@@ -98,7 +99,9 @@ with panel_col or st.container():
     if region and panel_col is not None:
         region_panel(region, lookup=lookup, indicator=indicator, frames=frames)
 
-title = f"{meta['label']}, {year} — {explorer.LEVEL_NAMES[level]}" + (f", {country_names[country]}" if country else "")
+title = f"{meta['label']}, {year_choice.text} — {explorer.LEVEL_NAMES[level]}" + (
+    f", {country_names[country]}" if country else ""
+)
 spec = maps.MapSpec(
     title=title,
     unit=meta["unit"],
@@ -111,7 +114,7 @@ clipped = maps.colour_range(frames.values["value"])[2] and palette != "puor"
 caption = provenance.caption(
     data.sources(),
     [meta["source_id"]],
-    years=str(year),
+    years=year_choice.text,
     maps=True,
     extra="Grey: no value published." + (" Colours clipped to the 2nd-98th percentile." if clipped else ""),
 )

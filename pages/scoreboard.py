@@ -18,12 +18,17 @@ with settings():
 method = state.choice(
     "Normalisation", list(views.METHODS), param="norm", default="minmax", format_func=views.METHODS.get, container=c2
 )
-sc = views.loaded(method, views.ris_choice(container=c4))
-labels = views.dim_labels(sc)
+scored = views.loaded(method, views.ris_choice(container=c4))
+labels = views.dim_labels(scored)
 score = state.choice(
-    "Score", ["overall", *sc.board.dims.columns], param="score", default="overall", format_func=labels.get, container=c1
+    "Score",
+    ["overall", *scored.board.dims.columns],
+    param="score",
+    default="overall",
+    format_func=labels.get,
+    container=c1,
 )
-countries = sorted(sc.board.universe["country"].unique())
+countries = sorted(scored.board.universe["country"].unique())
 country = state.choice(
     "Country",
     ["", *countries],
@@ -34,23 +39,23 @@ country = state.choice(
 )
 if not present:
     with method_box, st.expander("Method", icon=":material/functions:"):
-        st.markdown("\n\n".join(views.method_notes(sc, method)))
+        st.markdown("\n\n".join(views.method_notes(scored, method)))
 state.show_notices()
-views.source_notices(sc)
-if sc.board.overall.notna().sum() == 0:
+views.source_notices(scored)
+if scored.board.overall.notna().sum() == 0:
     st.warning("No region has an overall score in this build: too many of the scoreboard's sources are absent.")
 
-views.ranking_section(sc, score=score, country=country)
+views.ranking_section(scored, score=score, country=country)
 
 st.divider()
-nm = views.names(sc)
-codes = list(sc.board.universe["code"])
+nm = views.names(scored)
+codes = list(scored.board.universe["code"])
 default = "DE21" if "DE21" in codes else codes[0]
 region = state.choice(
     "Region profile", codes, param="region", default=default, format_func=lambda c: f"{c} {nm.get(c, '')}"
 )
 st.subheader(f"{nm[region]} ({region})")
-indicators = views.profile_section(sc, region)
+indicators = views.profile_section(scored, region)
 with st.expander("All indicators: raw value, origin, normalised score, source", expanded=False):
     st.dataframe(
         indicators,
@@ -63,14 +68,14 @@ with st.expander("All indicators: raw value, origin, normalised score, source", 
 
 st.markdown("#### Peers and scorecard")
 p1, p2 = st.columns([1, 2])
-peer_codes, peer_table, chosen = views.choose_peers(sc, region, container=p1)
+peer_codes, peer_table, chosen = views.choose_peers(scored, region, container=p1)
 with p2:
-    views.peers_section(sc, region, peer_codes, peer_table, chosen)
-card = views.scorecard_section(sc, region, peer_codes)
+    views.peers_section(scored, region, peer_codes, peer_table, chosen)
+card = views.scorecard_section(scored, region, peer_codes)
 if not present:
     left, right = st.columns(2)
     with left:
-        views.profile_download(sc, region, peer_codes, method, indicators, card)
+        views.profile_download(scored, region, peer_codes, method, indicators, card)
     with right:
         st.page_link(
             "pages/compare.py",

@@ -7,18 +7,17 @@ geometry (array rings) is a shared resource: figure builders copy it and never m
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import re
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from mapping import config, db, geo
+from mapping.ui.cache import build_stamp, per_build
 
 # Streamlit serves <app folder>/static at /app/static (server.enableStaticServing). Map geometry is
 # written there once per NUTS level (name = content hash), so figures reference it by URL and the
@@ -29,46 +28,33 @@ _GEO_NAME = re.compile(r"^[a-z0-9-]+\.json$")
 
 
 @st.cache_resource(show_spinner=False)
-def connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
     return db.connect(path)
 
 
-@functools.lru_cache(maxsize=8)
-def _db_file(env: str | None) -> Path:
-    return config.db_path()
-
-
-def _stamp() -> tuple[str, float]:
-    path = _db_file(os.environ.get("CLUSTERMAP_DB"))  # resolving the path costs more than the stat
-    try:
-        return str(path), path.stat().st_mtime
-    except FileNotFoundError:
-        return str(path), 0.0
-
-
-def stamp() -> tuple[str, float]:
-    """The DB file and its modification time: the key that changes when a new build is swapped in."""
-    return _stamp()
+def connection() -> duckdb.DuckDBPyConnection:
+    """The connection to the current build (a new one when a new build is swapped in); shared."""
+    return _connection(*build_stamp())
 
 
 def _freeze(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_query(stamp: tuple[str, float], name: str, params: tuple) -> pd.DataFrame:
+@per_build(max_entries=1024)
+def _cached_query(name: str, params: tuple) -> pd.DataFrame:
     kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    return db.query(connection(*stamp), name, **kwargs)
+    return db.query(connection(), name, **kwargs)
 
 
 def query(name: str, **params) -> pd.DataFrame:
-    """Run a named query through the gate (cached). Do not mutate the returned frame."""
-    return _cached_query(_stamp(), name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    """Run a named query through the gate (cached per build). Do not mutate the returned frame."""
+    return _cached_query(name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
 
 
 def run(name: str, **params) -> pd.DataFrame:
     """Run a named query through the gate without caching (large or one-off parameters, e.g. uploads)."""
-    return db.query(connection(*_stamp()), name, **params)
+    return db.query(connection(), name, **params)
 
 
 def session_id() -> str:
@@ -82,7 +68,7 @@ def session_id() -> str:
 def database_ready() -> str | None:
     """None when the DB can be opened, else a message for the user."""
     try:
-        connection(*_stamp())
+        connection()
     except db.DatabaseMissing as exc:
         return str(exc)
     return None
@@ -95,20 +81,16 @@ def require_database() -> None:
         st.stop()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _geometries(stamp: tuple[str, float], level: int, scale: str) -> dict[str, dict]:
-    frame = db.query(connection(*stamp), "geometry", level=level, scale=scale)
+@per_build(resource=True, max_entries=16)
+def geometries(level: int, scale: str = "60M") -> dict[str, dict]:
+    """``{'code|version': geometry}`` for a NUTS level; shared, read-only."""
+    frame = db.query(connection(), "geometry", level=level, scale=scale)
     return geo.parse_geometries(zip(frame["key"], frame["geojson"], strict=True))
 
 
-def geometries(level: int, scale: str = "60M") -> dict[str, dict]:
-    """``{'code|version': geometry}`` for a NUTS level; shared, read-only."""
-    return _geometries(_stamp(), level, scale)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _base(stamp: tuple[str, float], scale: str) -> tuple[dict, dict]:
-    frame = db.query(connection(*stamp), "base_outlines", scale=scale)
+@per_build(resource=True, max_entries=4)
+def _base(scale: str) -> tuple[dict, dict]:
+    frame = db.query(connection(), "base_outlines", scale=scale)
     geoms = geo.parse_geometries(zip(frame["code"], frame["geojson"], strict=True))
     fc = geo.feature_collection(frame["code"], geoms)
     return fc, geo.plain(fc)
@@ -116,12 +98,12 @@ def _base(stamp: tuple[str, float], scale: str) -> tuple[dict, dict]:
 
 def base_outlines(scale: str = "60M") -> dict:
     """NUTS level-0 outlines as a FeatureCollection (array rings) for plotly."""
-    return _base(_stamp(), scale)[0]
+    return _base(scale)[0]
 
 
 def base_outlines_plain(scale: str = "60M") -> dict:
     """The same outlines with plain lists, for pydeck."""
-    return _base(_stamp(), scale)[1]
+    return _base(scale)[1]
 
 
 def sources() -> pd.DataFrame:
@@ -139,28 +121,20 @@ def _static_file(prefix: str, text: str) -> str:
     return STATIC_URL + name
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _geometry_url(stamp: tuple[str, float], level: int, scale: str) -> str:
-    frame = db.query(connection(*stamp), "geometry", level=level, scale=scale)
+@per_build(resource=True, max_entries=16)
+def geometry_url(level: int, scale: str = "60M") -> str:
+    """Same-origin URL of a FeatureCollection of every region and unit of a level (ids 'code|version')."""
+    frame = db.query(connection(), "geometry", level=level, scale=scale)
     return _static_file(
         f"nuts{level}-{scale.lower()}", geo.collection_text(zip(frame["key"], frame["geojson"], strict=True))
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _base_url(stamp: tuple[str, float], scale: str) -> str:
-    frame = db.query(connection(*stamp), "base_outlines", scale=scale)
-    return _static_file(f"base-{scale.lower()}", geo.collection_text(zip(frame["code"], frame["geojson"], strict=True)))
-
-
-def geometry_url(level: int, scale: str = "60M") -> str:
-    """Same-origin URL of a FeatureCollection of every region and unit of a level (ids 'code|version')."""
-    return _geometry_url(_stamp(), level, scale)
-
-
+@per_build(resource=True, max_entries=4)
 def base_url(scale: str = "60M") -> str:
     """Same-origin URL of the NUTS level-0 outlines (the map base layer)."""
-    return _base_url(_stamp(), scale)
+    frame = db.query(connection(), "base_outlines", scale=scale)
+    return _static_file(f"base-{scale.lower()}", geo.collection_text(zip(frame["code"], frame["geojson"], strict=True)))
 
 
 def resolve_geometry(url: str) -> dict:

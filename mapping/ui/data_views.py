@@ -320,7 +320,7 @@ def console_view() -> None:
 
 def _bundler(names: list[str], fmt: str):
     """A callable for st.download_button: the zip is made on click, outside the script run (no Streamlit in it)."""
-    con = data.connection(*data.stamp())
+    con = data.connection()
     listing = data.query("db_tables").set_index("table_name")
     meta = {
         "fmt": fmt,

@@ -130,7 +130,7 @@ def _programme_summary() -> pd.DataFrame:
     return escp.programme_summary(recorded_members(), data.query("escp_partnership_list"), expected())
 
 
-def scope(programmes: list[str], *, full_only: bool) -> Scope:
+def scope_of(programmes: list[str], *, full_only: bool) -> Scope:
     imported = st.session_state.get(IMPORT_KEY)
     mode = st.session_state.get(IMPORT_KEY + "_mode", "extend")
     if imported is None:
@@ -149,7 +149,7 @@ def programme_overview() -> None:
     tables.table(summary, OVERVIEW_COLUMNS, key="escp_overview")
 
 
-def _country_map(values: pd.Series, *, title: str, unit: str, sc: Scope, key: str) -> None:
+def _country_map(values: pd.Series, *, title: str, unit: str, scope: Scope, key: str) -> None:
     lookup = data.query("region_lookup")
     level0 = lookup[(lookup["level"] == 0) & ~lookup["is_unit"]].sort_values("nuts_version").drop_duplicates("code")
     frame = level0[level0["code"].isin(values.index)][["code", "nuts_version", "name"]].copy()
@@ -171,22 +171,24 @@ def _country_map(values: pd.Series, *, title: str, unit: str, sc: Scope, key: st
     figure_card(
         fig,
         title=title,
-        caption=sc.caption("Grey: no recorded member.", maps_=True),
+        caption=scope.caption("Grey: no recorded member.", maps_=True),
         data=frame.drop(columns=["key"]),
         key=key,
     )
 
 
-def countries_view(sc: Scope) -> None:
+def countries_view(scope: Scope) -> None:
     metric = state.choice("Measure", list(METRICS), param="metric", default="participations", format_func=METRICS.get)
-    known = sc.countries.drop(index="??", errors="ignore")
+    known = scope.countries.drop(index="??", errors="ignore")
     if known.empty:
         st.info("No participation in this selection has a country: there is nothing to map or rank.")
         return
     values = known[metric].dropna()
     left, right = st.columns([3, 2])
     with left:
-        _country_map(values, title=f"{METRICS[metric]} by country", unit=METRICS[metric].lower(), sc=sc, key="escp_map")
+        _country_map(
+            values, title=f"{METRICS[metric]} by country", unit=METRICS[metric].lower(), scope=scope, key="escp_map"
+        )
     with right:
         names = dict(zip(data.query("countries")["code"], data.query("countries")["name"], strict=True))
         bars = known.assign(code=known.index, name=[names.get(c, c) for c in known.index])
@@ -195,40 +197,40 @@ def countries_view(sc: Scope) -> None:
                 bars, value=metric, label="name", unit=METRICS[metric].lower(), top=25, height=figure_height()
             ),
             title=f"Ranking: {METRICS[metric].lower()}",
-            caption=sc.caption(),
+            caption=scope.caption(),
             data=known.reset_index(),
             key="escp_rank",
         )
-    unknown = sc.countries.loc["??", "participations"] if "??" in sc.countries.index else 0
+    unknown = scope.countries.loc["??", "participations"] if "??" in scope.countries.index else 0
     if unknown:
         st.caption(
             f"{int(unknown)} participations have no country on their source page; they are in the totals, "
             "not on the map."
         )
-    pivot = sc.table.pivot_table(
+    pivot = scope.table.pivot_table(
         index="country", columns="programme", values="participations", aggfunc="sum", fill_value=0
     )
     pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
     figure_card(
         charts.summary_heatmap(pivot, title_z="participations", height=max(420, 22 * len(pivot) + 160)),
         title="Participations by country and programme",
-        caption=sc.caption(),
-        data=sc.table,
+        caption=scope.caption(),
+        data=scope.table,
         key="escp_heat",
     )
 
 
-def partnerships_view(sc: Scope) -> None:
-    p = escp.partnership_listing(sc.members, sc.partnerships)
-    m = sc.members[sc.members["is_member"]]
+def partnerships_view(scope: Scope) -> None:
+    p = escp.partnership_listing(scope.members, scope.partnerships)
+    m = scope.members[scope.members["is_member"]]
     c1, c2 = st.columns([3, 1.2])
     query = state.text(
         "Search: a country (Poland, Polska, PL), an organisation, acronym, theme or market",
         param="q",
         container=c1,
     )
-    country = country_filter(sorted(escp.partnership_countries(sc.members)["member_country"].unique()), container=c2)
-    p, found = escp.search_partnerships(p, sc.members, query, country=country or None)
+    country = country_filter(sorted(escp.partnership_countries(scope.members)["member_country"].unique()), container=c2)
+    p, found = escp.search_partnerships(p, scope.members, query, country=country or None)
     st.caption(
         md_escape(found.describe())
         + (
@@ -249,7 +251,7 @@ def partnerships_view(sc: Scope) -> None:
     if chosen:
         mm = m[m["partnership_acronym"] == chosen]
         counts = mm["member_country"].value_counts()
-        _country_map(counts, title=f"Members of {chosen} by country", unit="members", sc=sc, key="escp_pmap")
+        _country_map(counts, title=f"Members of {chosen} by country", unit="members", scope=scope, key="escp_pmap")
         tables.table(mm, MEMBER_TABLE_COLUMNS, key="escp_members_table")
 
 
@@ -265,8 +267,8 @@ def country_filter(codes: list[str], *, container=None) -> str:
     )
 
 
-def coparticipation_view(sc: Scope) -> None:
-    matrix = escp.co_participation(sc.members)
+def coparticipation_view(scope: Scope) -> None:
+    matrix = escp.co_participation(scope.members)
     if matrix.empty:
         st.info("No partnership has members with a recorded country in this selection.")
         return
@@ -275,7 +277,7 @@ def coparticipation_view(sc: Scope) -> None:
     figure_card(
         charts.summary_heatmap(matrix, title_z="partnerships", height=max(460, 24 * len(matrix) + 160)),
         title="Countries partnering together (shared partnerships)",
-        caption=sc.caption(
+        caption=scope.caption(
             "Cell = partnerships with members from both countries; diagonal = partnerships "
             "with a member from the country."
         ),
@@ -284,8 +286,8 @@ def coparticipation_view(sc: Scope) -> None:
     )
 
 
-def compare_view(sc: Scope) -> None:
-    options = sorted(c for c in sc.countries.index if c != "??")
+def compare_view(scope: Scope) -> None:
+    options = sorted(c for c in scope.countries.index if c != "??")
     chosen = state.multi_choice(
         "Countries",
         options,
@@ -297,7 +299,7 @@ def compare_view(sc: Scope) -> None:
     if len(chosen) < 2:
         st.info("Pick at least two countries.")
         return
-    side = sc.countries.reindex(chosen)[list(METRICS)].T.rename(index=METRICS)
+    side = scope.countries.reindex(chosen)[list(METRICS)].T.rename(index=METRICS)
     decimals = {METRICS["participations_per_million"]: 2, METRICS["share"]: 1}
     shown = side.style.format(na_rep="–")  # a row per measure: counts whole, per million 2 places, share in %
     for name in side.index:
@@ -305,23 +307,23 @@ def compare_view(sc: Scope) -> None:
             partial(cell, decimals=decimals.get(name, 0), percent=name == METRICS["share"]), subset=([name], list(side))
         )
     st.dataframe(shown, column_config={c: st.column_config.Column(f"{country_names.name(c)} ({c})") for c in side})
-    pivot = escp.compare_countries(sc.table, chosen)
+    pivot = escp.compare_countries(scope.table, chosen)
     figure_card(
         charts.grouped_bars(pivot, value="participations (lower bound)"),
         title="Participations per programme, side by side",
-        caption=sc.caption(),
+        caption=scope.caption(),
         data=pivot.reset_index(),
         key="escp_cmp",
     )
 
 
-def gap_view(sc: Scope) -> None:
+def gap_view(scope: Scope) -> None:
     year = default_year(data.query("cluster_years", sector_set="division"))
     if year is None:
         notices.sources_absent(*SECTOR_SETS["division"]["source_ids"], what="The gap view (cluster strength)")
         return
     clusters = data.query("country_cluster_strength", year=year)
-    gap = escp.gap_table(sc.countries, clusters)
+    gap = escp.gap_table(scope.countries, clusters)
     st.markdown(
         f"Countries ordered by **gap** = their share of the EU's starred cluster cells (NUTS 2 x NACE division with "
         f">= 2 European Cluster Observatory stars, SBS {year}) minus their share of recorded participations. Positive: "
@@ -333,7 +335,7 @@ def gap_view(sc: Scope) -> None:
         figure_card(
             charts.gap_scatter(gap),
             title="Cluster strength against partnership participation",
-            caption=sc.caption(
+            caption=scope.caption(
                 f"Clusters: Eurostat SBS {year} (sbs_r_nuts06_r2). Dashed line: the "
                 "participation a country would have in proportion to its starred clusters."
             ),

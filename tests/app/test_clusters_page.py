@@ -31,8 +31,8 @@ def test_defaults_show_c29_in_2014_with_stuttgart_near_the_top(open_page):
         "sector",
         "C29",
     )
-    bars = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
-    assert any("(DE11)" in label for label in bars["y"][-6:])  # bars are drawn bottom-up: top 6 by LQ
+    order = json.loads(at.get("plotly_chart")[1].proto.spec)["layout"]["yaxis"]["categoryarray"]
+    assert len(order) == 20 and any("(DE11)" in label for label in order[-6:])  # drawn bottom-up: top 6 by LQ
 
 
 def test_each_control_writes_the_url(open_page):

@@ -78,7 +78,7 @@ def test_level_control(open_app):
 def test_year_control(open_app):
     at = open_app(indicator="eurostat.unemployment_rate")
     years = at.selectbox(key="w_year").options
-    assert years[0] == "2024" and years[-1] == "2013"
+    assert years[0].startswith("Latest per region") and years[1].startswith("2024") and years[-1].startswith("2013")
     at.selectbox(key="w_year").set_value(2016).run()
     assert view(at)["year"] == "2016"
     assert "2016" in at.markdown[1].value or any("2016" in m.value for m in at.markdown)
@@ -157,7 +157,8 @@ def test_url_round_trip_restores_the_view(open_app):
 def test_presentation_mode_hides_controls(open_app):
     at = open_app(present="1", indicator="eurostat.tertiary_25_64")
     assert len(at.selectbox) == 0 and len(at.button) == 0
-    assert spec(at)["layout"]["height"] == 720
+    layout = spec(at)["layout"]
+    assert "height" not in layout and layout["autosize"] is True  # the chart takes the height the screen leaves
 
 
 def test_sources_page_lists_every_source(open_app):
@@ -176,3 +177,14 @@ def test_cluster_overlay_layer(open_app):
     n = len(base64.b64decode(lons["bdata"])) // 8 if isinstance(lons, dict) else len(lons)  # plotly 7 packs arrays
     assert layer["type"] == "scattermap" and n > 20
     assert any("Overlay: C29 clusters" in c.value for c in at.caption)
+
+
+def test_map_page_opens_rd_on_a_well_covered_year_and_maps_latest_per_region(open_app):
+    at = open_app(indicator="eurostat.gerd_pc_gdp", level="2")
+    assert "regions" in at.selectbox(key="w_year").format_func(int(view(at)["year"]))  # years carry their coverage
+    on_default = len(value_trace(spec(at))["locations"])
+    assert on_default > 200  # not the handful of regions of the newest year
+    at = open_app(indicator="eurostat.gerd_pc_gdp", level="2", year="latest")
+    assert len(value_trace(spec(at))["locations"]) >= on_default
+    texts = [e.value for e in (*at.markdown, *at.caption, *at.subheader)]
+    assert any("latest available year per region" in t for t in texts), texts[:5]
