@@ -34,8 +34,11 @@ run: data serve  ## install, get data, build, serve on http://127.0.0.1:$(PORT)
 serve: install
 	$(PY) -m mapping.ui.serve --server.port $(PORT) --server.headless true
 
+# Two worker processes (pytest-xdist), a test file per worker at a time: the browser tests wait on Chromium and the
+# server while the other worker computes. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install-dev  ## the whole suite: unit, integration, app (AppTest), robustness and browser (Chromium) tests
-	$(PY) -m pytest --durations=15
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 test-fast: install-dev  ## the faster door for local work: no browser, no fresh clone, no fuzz or corrupted builds
 	$(PY) -m pytest -m "not e2e and not clone and not slow" -x
