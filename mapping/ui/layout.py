@@ -36,6 +36,8 @@ PRESENT_CSS = """
 html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.25rem;}
 h1 {font-size: 2.6rem !important;} h2 {font-size: 2.1rem !important;} h3 {font-size: 1.7rem !important;}
 [data-testid="stCaptionContainer"] {font-size: 1.05rem;}
+/* No controls are drawn: their empty rows (and the gaps around them) would push the first slide down. */
+.stMain [data-testid="stLayoutWrapper"]:has(> .st-key-settings) {display: none;}
 /* Each figure is a slide: its card (title, figure, source) is one screen high, the figure takes what is left. */
 .stMain [class*="st-key-card_"] {flex: none; height: calc(100vh - 2.4rem); flex-wrap: nowrap;}
 .stMain [class*="st-key-card_"] > .stElementContainer:has(.stPlotlyChart, .stDeckGlJsonChart)

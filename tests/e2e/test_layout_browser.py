@@ -105,6 +105,8 @@ def test_presentation_mode_fits_the_figure_in_one_1280x720_screen(browser, app_u
         fig = _box(pg, FIGURE)
         assert fig["y"] >= 0 and fig["y"] + fig["height"] <= 720, fig
         assert fig["height"] >= 400, fig  # the figure takes the screen, not a sliver of it
+        card = _box(pg, '.stMain [class*="st-key-card_"]')  # the slide: title, figure and source line
+        assert card["y"] >= 0 and card["y"] + card["height"] <= 720, card
         assert (
             pg.locator('[data-testid="stSidebar"]').count() == 0
             or not pg.locator('[data-testid="stSidebar"]').is_visible()
