@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,13 @@ def test_bench_runs_one_rep_on_the_bare_page(chromium_path, monkeypatch, capsys)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bare.py"
         script.write_text(BARE_PAGE)
-        with streamlit_server(["-m", "streamlit", "run", str(script)], env=dict(os.environ)) as (_, url):
-            res = browser.measure(url, "", targets=(BARE,), reps=1, changes=1, warmup=0)
+        # The bench runs in a thread of its own: when the session's browser fixture already runs Playwright's sync
+        # API in this process (pytest-xdist), a second sync_playwright in the same thread is refused.
+        with (
+            streamlit_server(["-m", "streamlit", "run", str(script)], env=dict(os.environ)) as (_, url),
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            res = pool.submit(browser.measure, url, "", targets=(BARE,), reps=1, changes=1, warmup=0).result()
 
     assert not res.outside, "the bench's browser left the machine"
     for measured in (res.first, res.revisit, res.change):

@@ -118,7 +118,8 @@ def test_growth_across_a_change_of_table_is_a_break_not_growth(con):
     ).set_index("nace")
     c29 = port.loc["C29"]
     assert c29["persons"] == 152_899 and pd.isna(c29["growth"])
-    assert c29["series_break"].startswith("change of table: eurostat_sbs_r_nuts06_r2 (2014)")
+    assert c29["series_break"].startswith("change of table: eurostat_sbs_r_nuts06_r2 (")
+    assert c29["series_break"].endswith("-> eurostat_sbs_r_nuts2021_manuf (2022)")
     same_table = db.query(
         con,
         "cluster_portfolio",
