@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mapping import charts, clusters, config, db
+from mapping import charts, clusters, db
 from mapping.ingest.pipeline import MACROS
 
 OLD, NEW = "eurostat_sbs_r_nuts06_r2", "eurostat_sbs_r_nuts2021"
@@ -127,10 +127,10 @@ def test_the_chart_draws_breaks_and_unknowns_off_the_growth_axis(con):
     assert fig.layout.yaxis2.title.text.replace("<br>", " ") == "growth not comparable / unknown"
 
 
-@pytest.mark.skipif(not config.db_path().exists(), reason="needs the built database")
-def test_stuttgart_f43_is_not_drawn_as_growth():
+@pytest.mark.integration
+def test_stuttgart_f43_is_not_drawn_as_growth(real_db):
     """Issue 12: DE11 F43 2008 -> 2014 (5,627 -> 76,512 persons, 'i' flag in 2008) and J63 (19,535 -> 1,745)."""
-    con = db.connect()
+    con = db.connect(real_db)
     port = db.query(
         con,
         "cluster_portfolio",
