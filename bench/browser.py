@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bench import common
 from bench.common import Figure, bare_page_and_app, db_path
 
 REPS = int(os.environ.get("CLUSTERMAP_BROWSER_REPS", "5"))
@@ -69,18 +70,8 @@ GOAL_RATIO = 1.5
 PAUSE_MS = 500
 POOL = 3  # options of the main control cycled over
 TIMEOUT_MS = 120_000
-CHROMIUM = os.environ.get("CLUSTERMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+CHROMIUM = common.CHROMIUM
+CHROMIUM_ARGS = [*common.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 VIEWPORT = {"width": 1500, "height": 1400}
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 

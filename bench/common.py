@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,6 +19,19 @@ from typing import IO
 import numpy as np
 
 from mapping import config
+
+# Debian's Chromium as the browser tests, the export layout checks and ``bench browser`` start it.
+CHROMIUM = os.environ.get("CLUSTERMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 # The yardstick for rerun times: one selectbox and a line of text, served beside the app.
 BARE_PAGE = """

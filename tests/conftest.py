@@ -1,13 +1,17 @@
-"""Shared fixtures: a real build from the sources folder, once per test session."""
+"""Shared fixtures: a real build from the sources folder, once per test session; one headless Chromium driven by
+Playwright's sync API (one per process: a second sync_playwright in the same thread is refused)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from bench.common import CHROMIUM, CHROMIUM_ARGS
 from mapping import config
 from mapping.config import PROJECT_ROOT
 
@@ -33,6 +37,26 @@ def real_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("real") / "clustermap.duckdb"
     build(config.sources_dir(), path, allow_missing=True, progress=lambda _m: None)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it with apt-get")
+        pytest.skip("Chromium not installed (apt-get install -y chromium)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture

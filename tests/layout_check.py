@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
+from bench.common import CHROMIUM, CHROMIUM_ARGS
 
 # Classifies every text by its nearest known ancestor and measures it; plot areas: cartesian subplots (their
 # 'axesclip' rectangles), polar plots (the background circle), maps (the map image), parcoords (none).
@@ -128,14 +127,18 @@ def _fmt(t: dict) -> str:
 
 
 class Measurer:
-    """One headless Chromium that measures many SVGs."""
+    """One headless Chromium page that measures many SVGs: in ``browser`` (a Playwright browser someone else owns,
+    as the tests' session fixture) or in a Chromium of its own (the export gallery script)."""
 
-    def __init__(self) -> None:
-        from playwright.sync_api import sync_playwright
+    def __init__(self, browser=None) -> None:
+        self._pw = None
+        if browser is None:
+            from playwright.sync_api import sync_playwright
 
-        self._pw = sync_playwright().start()
-        self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        self._page = self._browser.new_page()
+            self._pw = sync_playwright().start()
+            browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self._browser = browser
+        self._page = browser.new_page()
 
     def measure(self, svg: bytes) -> dict:
         return self._page.evaluate(MEASURE_JS, svg.decode("utf-8"))
@@ -161,5 +164,7 @@ class Measurer:
             page.close()
 
     def close(self) -> None:
-        self._browser.close()
-        self._pw.stop()
+        self._page.close()
+        if self._pw is not None:
+            self._browser.close()
+            self._pw.stop()

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,30 +17,10 @@ from PIL import Image
 from bench.common import ServerDidNotStart, streamlit_server
 from mapping.config import PROJECT_ROOT
 
-CHROMIUM = os.environ.get("CLUSTERMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "e2e"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it with apt-get")
-        pytest.skip("Chromium not installed (apt-get install -y chromium)")
-    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
 @pytest.fixture(scope="session")
@@ -56,16 +34,6 @@ def app_url(real_db) -> str:
                 yield url
         except ServerDidNotStart:
             pytest.fail(f"app did not start; see {log}")
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

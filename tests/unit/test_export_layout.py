@@ -4,22 +4,19 @@ figure card does, and every <text> of the SVG is measured in Chromium (tests/lay
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
 from mapping import export, profile
 from tests import figures
-from tests.layout_check import CHROMIUM, Measurer, problems
+from tests.layout_check import Measurer, problems
 
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs the local Chromium")
 SIZES = [(1600, 900), (1280, 720)]
 
 
 @pytest.fixture(scope="module")
-def measurer():
-    m = Measurer()
+def measurer(browser):
+    m = Measurer(browser)
     yield m
     m.close()
 
