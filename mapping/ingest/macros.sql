@@ -124,3 +124,76 @@ JOIN cluster_sector_ids x ON x.nid = p.nid;
 COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids.';
 COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the regions in cluster_input.';
 COMMENT ON TABLE cluster_sector_ids IS 'Integer ids of the sectors in cluster_input.';
+
+-- cluster_lq: the location quotient of every cell of every sector set and year, as cluster_cells defines it (the
+-- thresholds do not change it). Precomputed once here for the relatedness macros below.
+CREATE OR REPLACE TABLE cluster_lq AS
+SELECT 'division' AS sector_set, region_code, nuts_version, country, nace, year, persons, lq, flag, source_id
+FROM cluster_cells('division', 1, 10, 75, 50)
+UNION ALL
+SELECT 'section', region_code, nuts_version, country, nace, year, persons, lq, flag, source_id
+FROM cluster_cells('section', 1, 10, 75, 50)
+UNION ALL
+SELECT 'manufacturing', region_code, nuts_version, country, nace, year, persons, lq, flag, source_id
+FROM cluster_cells('manufacturing', 1, 10, 75, 50)
+ORDER BY sector_set, year, nace, region_code;
+
+-- sector_proximity(sector_set, year): one row per ordered pair of sectors of the set in that year.
+--   A region is specialised in a sector (x_rs = 1) when the cell is known and LQ >= 1 (a confidential or missing
+--   cell is not a specialisation). regions_a / regions_b = regions specialised in each sector, regions_both = in
+--   both; proximity phi_ab = min(P(x_a = 1 | x_b = 1), P(x_b = 1 | x_a = 1)) = regions_both / max(regions_a,
+--   regions_b) (Hidalgo et al. 2007); NULL when neither sector has a specialised region.
+--   (Macro parameters replace unqualified names: every column named sector_set or year is qualified.)
+CREATE OR REPLACE MACRO sector_proximity(sector_set, year) AS TABLE
+WITH cells AS (
+    SELECT l.region_code, l.nuts_version, l.nace, coalesce(l.lq >= 1, false) AS x
+    FROM cluster_lq l
+    WHERE l.sector_set = sector_set AND l.year = year
+),
+sectors AS (
+    SELECT nace, count(*) FILTER (WHERE x) AS k FROM cells GROUP BY nace
+),
+pairs AS (
+    SELECT a.nace AS sector_a, b.nace AS sector_b, count(*) AS regions_both
+    FROM cells a JOIN cells b ON a.region_code = b.region_code AND a.nuts_version = b.nuts_version
+    WHERE a.x AND b.x AND a.nace <> b.nace
+    GROUP BY ALL
+)
+SELECT sa.nace AS sector_a, sb.nace AS sector_b,
+       coalesce(p.regions_both, 0) / nullif(greatest(sa.k, sb.k), 0) AS proximity,
+       sa.k AS regions_a, sb.k AS regions_b, coalesce(p.regions_both, 0) AS regions_both
+FROM sectors sa
+JOIN sectors sb ON sa.nace <> sb.nace
+LEFT JOIN pairs p ON p.sector_a = sa.nace AND p.sector_b = sb.nace;
+
+-- relatedness_density(sector_set, year): one row per region x sector of the set in that year.
+--   density d_rs = 100 * sum_j phi_sj * x_rj / sum_j phi_sj over the other sectors j (Hidalgo et al. 2007;
+--   Balland et al. 2019): how much of what is related to sector s the region already holds. specialised = x_rs
+--   (NULL where the cell is confidential or missing); persons and lq of the cell are kept for the diagrams.
+CREATE OR REPLACE MACRO relatedness_density(sector_set, year) AS TABLE
+WITH prox AS (
+    SELECT * FROM sector_proximity(sector_set, year)
+),
+cells AS (
+    SELECT l.region_code, l.nuts_version, l.country, l.nace, l.persons, l.lq
+    FROM cluster_lq l
+    WHERE l.sector_set = sector_set AND l.year = year
+),
+held AS (
+    SELECT c.region_code, c.nuts_version, p.sector_a AS nace, sum(p.proximity) AS near
+    FROM cells c JOIN prox p ON p.sector_b = c.nace
+    WHERE c.lq >= 1
+    GROUP BY ALL
+),
+total AS (
+    SELECT sector_a AS nace, sum(proximity) AS around FROM prox GROUP BY ALL
+)
+SELECT c.region_code, c.nace AS sector,
+       100 * coalesce(h.near, 0) / nullif(t.around, 0) AS density,
+       CASE WHEN c.persons IS NOT NULL THEN coalesce(c.lq >= 1, false) END AS specialised,
+       c.nuts_version, c.country, c.persons, c.lq
+FROM cells c
+LEFT JOIN held h USING (region_code, nuts_version, nace)
+LEFT JOIN total t USING (nace);
+
+COMMENT ON TABLE cluster_lq IS 'Location quotient of every cell of every cluster sector set and year (as cluster_cells computes it).';

@@ -36,7 +36,7 @@ CELLS = [
 SOURCE = "eurostat_sbs_r_nuts06_r2"
 
 
-def make_db(cells=CELLS, year=2014) -> duckdb.DuckDBPyConnection:
+def make_db(cells=CELLS, year=2014, *, sectors=("C10", "C29")) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INTEGER, country VARCHAR)")
     con.execute("CREATE TABLE nace (code VARCHAR, level VARCHAR, parent VARCHAR)")
@@ -46,7 +46,7 @@ def make_db(cells=CELLS, year=2014) -> duckdb.DuckDBPyConnection:
     )
     regions = sorted({c[0] for c in cells})
     con.executemany("INSERT INTO regions VALUES (?, '2021', 2, 'XX')", [[r] for r in regions])
-    con.executemany("INSERT INTO nace VALUES (?, 'division', 'C')", [["C10"], ["C29"]])
+    con.executemany("INSERT INTO nace VALUES (?, 'division', 'C')", [[s] for s in sectors])
     con.executemany(
         "INSERT INTO employment VALUES (?, '2021', ?, ?, ?, ?, ?, ?, ?)",
         [[r, n, year, p, u, w, f, SOURCE] for r, n, p, u, w, f in cells],
