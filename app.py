@@ -16,7 +16,7 @@ st.set_page_config(
 pages = [st.Page(script, title=title, icon=icon, default=(i == 0)) for i, (script, title, icon) in enumerate(PAGES)]
 # Our own sidebar links replace the built-in menu: they carry the shared URL parameters across pages.
 current = st.navigation(pages, position="hidden")
-begin_run()
+begin_run(current.url_path)
 chrome()
 if not full_screen():  # presentation and embed modes show no sidebar
     sidebar_navigation()

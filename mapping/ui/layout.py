@@ -19,6 +19,7 @@ PAGES = [
     ("pages/map.py", "Map explorer", ":material/map:"),
     ("pages/clusters.py", "Clusters", ":material/hub:"),
     ("pages/scoreboard.py", "Scoreboard", ":material/leaderboard:"),
+    ("pages/related.py", "Related sectors", ":material/share:"),
     ("pages/compare.py", "Compare regions", ":material/compare_arrows:"),
     ("pages/escp.py", "Cluster partnerships", ":material/handshake:"),
     ("pages/data.py", "Data and methods", ":material/database:"),

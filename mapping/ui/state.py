@@ -21,6 +21,7 @@ _NOTICES = "_url_notices"
 _UNSET = object()
 LATEST = "latest"  # a year that means each region's latest value: a page without that choice shows its default
 _VIEW = "_view"  # this run's resolved value of every control, by URL parameter
+_PAGE = "_run_page"  # the page this run draws
 
 
 def is_present() -> bool:
@@ -43,11 +44,19 @@ def _last_key(param: str) -> str:
     return f"_url_last_{param}"
 
 
+def _elsewhere(param: str) -> bool:
+    """The control was last resolved on another page. Pages share widget keys (``w_tab`` is the view chooser of
+    Clusters and of Related sectors): a value another page left is not this page's choice, even when it is one of
+    its options; the URL (carried by the links) or this page's default decides."""
+    page = st.session_state.get(_PAGE, "")
+    return st.session_state.get(f"_url_page_{param}", page) != page
+
+
 def _sync(param: str, options: Sequence[Any], default: Any, describe: Callable[[Any], str], wkey: str) -> None:
     """Put the value the widget must show into session state before it is created."""
     by_text = {str(o): o for o in options}
     raw = st.query_params.get(param)
-    url_moved = raw != st.session_state.get(_last_key(param))
+    url_moved = raw != st.session_state.get(_last_key(param)) or _elsewhere(param)
     current = st.session_state.get(wkey, _UNSET)
     # Streamlit forgets a widget's state when a run does not draw it (e.g. on another page): the
     # URL, which the sidebar links carried, is then the truth again.
@@ -77,9 +86,10 @@ def _put(wkey: str, value: Any) -> None:
     st.session_state[wkey] = value
 
 
-def begin_run() -> None:
-    """Start of every run (app.py): forget the previous run's resolved view."""
+def begin_run(page: str = "") -> None:
+    """Start of every run (app.py): forget the previous run's resolved view; note the page this run draws."""
     st.session_state[_VIEW] = {}
+    st.session_state[_PAGE] = page
 
 
 def view() -> dict[str, str]:
@@ -104,6 +114,7 @@ def _write(param: str, value: Any, default: Any = _UNSET) -> None:
     elif in_url:
         del st.query_params[param]
     st.session_state[_last_key(param)] = st.query_params.get(param) or None
+    st.session_state[f"_url_page_{param}"] = st.session_state.get(_PAGE, "")
 
 
 def choice(
@@ -143,6 +154,7 @@ def choice(
     if st.query_params.get(param) == LATEST and LATEST not in {str(o) for o in options} and value == default:
         st.session_state.setdefault(_VIEW, {})[param] = str(value)  # keep "latest" for the page that has it
         st.session_state[_last_key(param)] = LATEST
+        st.session_state[f"_url_page_{param}"] = st.session_state.get(_PAGE, "")
         return value
     _write(param, value, default)
     return value
@@ -164,7 +176,7 @@ def multi_choice(
     by_text = {str(o): o for o in options}
     wkey = f"w_{param}"
     raw = st.query_params.get(param)
-    if raw != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
+    if raw != st.session_state.get(_last_key(param)) or _elsewhere(param) or wkey not in st.session_state:
         if raw:
             wanted = [t for t in raw.split(",") if t]
             bad = [t for t in wanted if t not in by_text]
@@ -243,7 +255,7 @@ def text(label: str, *, param: str, default: str = "", max_chars: int = 80, cont
     wkey = f"w_{param}"
     raw = (st.query_params.get(param) or "")[:max_chars]
     # _write records an empty value as None: compare like with like, or an empty link resets what is typed.
-    if (raw or None) != st.session_state.get(_last_key(param)) or wkey not in st.session_state:
+    if (raw or None) != st.session_state.get(_last_key(param)) or _elsewhere(param) or wkey not in st.session_state:
         _put(wkey, raw or default)
     else:
         _put(wkey, st.session_state[wkey])

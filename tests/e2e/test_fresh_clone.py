@@ -40,6 +40,7 @@ PAGES = {
     "": "Map explorer",
     "clusters": "Cluster specialisation",
     "scoreboard": "Regional ecosystem scoreboard",
+    "related": "Related sectors",
     "compare": "Compare regions",
     "escp": "European cluster partnerships by country",
     "data": "Data and methods",

@@ -23,11 +23,12 @@ PAGES = [
     "pages/map.py",
     "pages/clusters.py",
     "pages/scoreboard.py",
+    "pages/related.py",
     "pages/compare.py",
     "pages/escp.py",
     "pages/data.py",
 ]
-EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "170"))  # per page: 6 x 170 = 1,020 cases
+EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "170"))  # per page: 7 x 170 = 1,190 cases
 RESTART = 40
 
 NAMES = [
@@ -35,7 +36,7 @@ NAMES = [
     "region", "regions", "country", "countries", "year", "indicator", "level", "sector", "present", "embed",
     "tab", "view", "palette", "overlay", "colour", "base", "set", "method", "lq", "top", "cmplq", "cmpsize",
     "move", "alt", "count", "score", "dim", "norm", "peers", "foreign", "chart", "metric", "programmes", "full",
-    "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql",
+    "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql", "by", "phi", "res", "minsec",
     # unknown ones
     "x", "__proto__", "page", "region[]",
 ]  # fmt: skip
