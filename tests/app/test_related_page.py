@@ -80,4 +80,3 @@ def test_bad_values_fall_back_with_a_text_notice(open_page, params):
     assert "region" not in params or view(at)["region"] == "DE11"
     notices = [a.value for a in at.info]
     assert notices and all("](" not in n.replace("\\](", "") for n in notices)  # escaped, not a link
-
