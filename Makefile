@@ -34,10 +34,10 @@ run: data serve  ## install, get data, build, serve on http://127.0.0.1:$(PORT)
 serve: install
 	$(PY) -m mapping.ui.serve --server.port $(PORT) --server.headless true
 
-# TEST_WORKERS=2 runs two worker processes (pytest-xdist, a test file per worker at a time: ~12 min instead of ~16 on
-# 2 cores). One process is the default: xdist needs every worker to collect the same test ids, and a test id built
-# from bytes with a timestamp in them (gzip, xlsx) once differed between workers.
-TEST_WORKERS ?= 0
+# Two worker processes (pytest-xdist, one test file per worker at a time): ~13 min instead of ~21 on 2 cores.
+# xdist needs every worker to collect the same test ids in the same order: ids are fixed strings, never built from
+# bytes that carry a timestamp (gzip, xlsx). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: install-dev  ## the whole suite: unit, integration, app (AppTest), robustness and browser (Chromium) tests
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 

@@ -54,8 +54,11 @@ class Complexity:
 def matrix(density: pd.DataFrame) -> pd.DataFrame:
     """The binary specialisation matrix (regions x sectors, 0/1) from ``relatedness_density`` rows; unknown
     cells count as not specialised."""
-    m = density.pivot_table(index="region_code", columns="sector", values="specialised", aggfunc="max")
-    return m.fillna(False).astype(int)
+    rows, regions = pd.factorize(density["region_code"], sort=True)
+    cols, sectors = pd.factorize(density["sector"], sort=True)
+    m = np.zeros((len(regions), len(sectors)), dtype=int)
+    m[rows, cols] = density["specialised"].fillna(False).astype(bool).to_numpy()
+    return pd.DataFrame(m, index=pd.Index(regions, name="region_code"), columns=pd.Index(sectors, name="sector"))
 
 
 def complexity(density: pd.DataFrame, *, min_regions: int = MIN_REGIONS) -> Complexity:
