@@ -77,6 +77,11 @@ LQ_RULE = (
     "value; confidential cells are unknown, not zero. Coverage = known sector cells of the region / sectors in the set."
 )
 
+COVERAGE_RULE = (
+    "region-years with a published value for fewer than {pct:.0f}% of the set's sectors are left out (no LQ, rank or "
+    "star; not in the EU totals): their few cells are fragments"
+)
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -86,12 +91,13 @@ class Thresholds:
     top_pct: float = 10.0
     cmp_lq_pct: float = 75.0
     cmp_size_pct: float = 25.0
+    min_coverage: float = 0.5  # region-years with fewer known sector cells are left out (see COVERAGE_RULE)
 
     def params(self, prefix: str = "") -> dict[str, float]:
         return {f"{prefix}{k}": float(v) for k, v in asdict(self).items()}
 
     def rule(self, method: str) -> str:
-        return METHODS[method]["rule"].format(**asdict(self))
+        return METHODS[method]["rule"].format(**asdict(self)) + "; " + COVERAGE_RULE.format(pct=100 * self.min_coverage)
 
 
 DEFAULTS = Thresholds()
@@ -101,6 +107,7 @@ SWEEPS = {
     "top_pct": ("Top share (%) for size / focus / productivity stars", np.array([5.0, 7.5, 10.0, 12.5, 15.0, 20.0])),
     "cmp_lq_pct": ("CMP: LQ percentile", np.array([50.0, 60.0, 70.0, 75.0, 80.0, 90.0])),
     "cmp_size_pct": ("CMP: employment and local-units percentile", np.array([10.0, 20.0, 25.0, 30.0, 40.0, 50.0])),
+    "min_coverage": ("Coverage rule: share of the sectors with a value", np.array([0.0, 0.25, 0.5, 0.75])),
 }
 
 
@@ -188,13 +195,16 @@ def reference_cells(
         .drop(columns="_prio")
     )
     key_r = [c["year"], c["region_code"], c["nuts_version"]]
+    known = c["persons"].notna().groupby(key_r).transform("sum")
+    n_sectors = c["nace"].groupby(c["year"]).transform("nunique")
+    c = c[known >= thr.min_coverage * n_sectors].assign(n_sectors=n_sectors)  # the coverage rule
+    key_r = [c["year"], c["region_code"], c["nuts_version"]]
     key_s = [c["year"], c["nace"]]
     c = c.assign(
         e_r=c["persons"].groupby(key_r).transform("sum"),
         e_s=c["persons"].groupby(key_s).transform("sum"),
         e_all=c["persons"].groupby(c["year"]).transform("sum"),
         known_r=c["persons"].notna().groupby(key_r).transform("sum"),
-        n_sectors=c["nace"].groupby(c["year"]).transform("nunique"),
     )
     c["share_r"] = c["persons"] / c["e_r"].replace(0, np.nan)
     c["lq"] = c["share_r"] / (c["e_s"] / c["e_all"]).replace(0, np.nan)

@@ -58,7 +58,7 @@ method = state.choice(
     "Method", methods, param="method", default="observatory", format_func=lambda m: METHODS[m]["label"], container=c2
 )
 with thresholds:
-    t1, t2, t3, t4 = st.columns(4)
+    t1, t2, t3, t4, t5 = st.columns(5)
     thr = Thresholds(
         spec_lq=state.choice(
             "Specialisation: LQ at least",
@@ -88,6 +88,15 @@ with thresholds:
             default=DEFAULTS.cmp_size_pct,
             container=t4,
         ),
+        min_coverage=state.choice(
+            "Coverage: sectors with a value at least",
+            [0.0, 0.25, 0.5, 0.75],
+            param="cov",
+            default=DEFAULTS.min_coverage,
+            format_func=lambda v: f"{v:.0%}",
+            container=t5,
+            help="Region-years with fewer published sector cells are left out: their few cells are fragments",
+        ),
     )
 state.show_notices()
 with method_box:  # beside the employment-data choice it explains (folded with the settings on a phone)
@@ -103,6 +112,8 @@ year_sources = dict(zip(year_table["year"], year_table["source_ids"], strict=Tru
 ctx = views.Context(
     sector_set=sector_set, method=method, year=year, thr=thr, sources=tuple(year_sources[year].split(", "))
 )
+if not present:
+    views.coverage_note(ctx)
 if tab == "sector":
     views.sector_view(ctx)
 elif tab == "region":

@@ -35,9 +35,13 @@ SELECT DISTINCT rid, region_code, nuts_version, country FROM cluster_input;
 CREATE OR REPLACE TABLE cluster_sector_ids AS
 SELECT DISTINCT nid, nace FROM cluster_input;
 
--- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year]): one row per NUTS 2 region x
--- sector x year of a sector set with employment, the location quotient and its denominators, coverage, percentile
--- ranks and the stars of each method.
+-- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year][, min_coverage]): one row per
+-- NUTS 2 region x sector x year of a sector set with employment, the location quotient and its denominators,
+-- coverage, percentile ranks and the stars of each method.
+--   Coverage rule: a region-year whose known sector cells are fewer than min_coverage (default 0.5) of the set's
+--   sectors is left out before anything is computed (no LQ, no rank, no star, not in E_s and E): its few known
+--   cells are fragments (e.g. UKD7 in 2010 publishes construction only, under its new code, while its other
+--   divisions stay under the old UKD2+UKD5 group; its LQs of 9-12 are artefacts). cluster_excluded lists them.
 --   LQ = (E_rs / E_r) / (E_s / E); E_r, E_s and E are sums over the cells of the same set and year that have a
 --   known value (confidential cells are unknown, not zero); coverage_r = known sector cells / sectors in the set.
 --   Percentile rank = round(100 / n * (rank - 0.5)), rank ascending with ties sharing the lowest rank, among the
@@ -46,14 +50,28 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   Panorama-style: size, specialisation, productivity (wages per person employed pct >= 100 - top_pct).
 --   U.S. CMP strong cluster: LQ pct >= cmp_lq_pct and LQ >= 1 and employment pct > cmp_size_pct and local units
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
-CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL) AS TABLE
-WITH cells AS MATERIALIZED (
+CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
+                                      min_coverage := 0.5) AS TABLE
+WITH all_cells AS MATERIALIZED (
     SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id
     FROM cluster_input
     WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
 ),
+set_size AS (
+    SELECT year, count(DISTINCT nid) AS n_sectors FROM all_cells GROUP BY year
+),
+covered AS (
+    SELECT a.year, a.rid
+    FROM all_cells a JOIN set_size z ON z.year = a.year
+    GROUP BY a.year, a.rid, z.n_sectors
+    HAVING count(a.persons) >= min_coverage * z.n_sectors
+),
+cells AS MATERIALIZED (
+    SELECT a.* FROM all_cells a SEMI JOIN covered v ON v.year = a.year AND v.rid = a.rid
+),
 by_year AS (
-    SELECT year, sum(persons) AS e_all, count(DISTINCT nid) AS n_sectors FROM cells GROUP BY year
+    SELECT c.year, sum(c.persons) AS e_all, any_value(z.n_sectors) AS n_sectors
+    FROM cells c JOIN set_size z ON z.year = c.year GROUP BY c.year
 ),
 by_region AS (
     SELECT year, rid, sum(persons) AS e_r, count(persons) AS known_r,
@@ -120,6 +138,24 @@ SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.lo
 FROM pct p
 JOIN cluster_region_ids g ON g.rid = p.rid
 JOIN cluster_sector_ids x ON x.nid = p.nid;
+
+-- cluster_excluded(sector_set, min_coverage[, only_year]): the region-years the coverage rule of cluster_cells leaves
+-- out: known sector cells, sectors in the set, coverage, persons in the known cells, and the reason in words.
+CREATE OR REPLACE MACRO cluster_excluded(sector_set, min_coverage, only_year := NULL) AS TABLE
+WITH cells AS (
+    SELECT * FROM cluster_input
+    WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
+),
+set_size AS (
+    SELECT year, count(DISTINCT nid) AS n_sectors FROM cells GROUP BY year
+)
+SELECT c.region_code, c.nuts_version, c.country, c.year, count(c.persons) AS known_r, z.n_sectors,
+       count(c.persons) / z.n_sectors AS coverage_r, coalesce(sum(c.persons), 0) AS persons_known,
+       format('{} of {} sectors with a published value ({:.0f}%), below the coverage rule ({:.0f}%)',
+              count(c.persons), z.n_sectors, 100 * count(c.persons) / z.n_sectors, 100 * min_coverage) AS reason
+FROM cells c JOIN set_size z ON z.year = c.year
+GROUP BY c.region_code, c.nuts_version, c.country, c.year, z.n_sectors
+HAVING count(c.persons) < min_coverage * z.n_sectors;
 
 COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids.';
 COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the regions in cluster_input.';

@@ -1,7 +1,8 @@
 -- cluster_portfolio: one region's sectors in a year: employment, LQ, stars of the chosen method, and the employment growth (CAGR) since a base year only where the two years are comparable; growth_status says 'growth', 'break' (series_break names why: a change of table or of source territorial unit, a Eurostat 'b' flag, 'd' at one end only, or a jump of x3 or more in one step for cells of 500+ persons) or 'unknown' (growth_note says why)
--- params: $sector_set, $region, $year, $base_year, $method, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct
+-- params: $sector_set, $region, $year, $base_year, $method, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, $min_coverage
 WITH now AS (
-    SELECT * FROM cluster_cells($sector_set, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, only_year := $year)
+    SELECT * FROM cluster_cells($sector_set, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, only_year := $year,
+                       min_coverage := $min_coverage)
     WHERE region_code = $region
 ),
 span AS (

@@ -65,6 +65,16 @@ FLIP_COLUMNS = {
     "stars_alt": Col("Stars at the alternative", decimals=0),
     "change": Col("Change", decimals=0),
 }
+EXCLUDED_COLUMNS = {
+    "code": Col("Region"),
+    "name": Col("Name"),
+    "country": Col("Country"),
+    "known_r": Col("Sectors with a value", decimals=0),
+    "n_sectors": Col("Sectors in the set", decimals=0),
+    "coverage_r": Col("Coverage", decimals=0, percent=True),
+    "persons_known": Col("Persons employed in those sectors", decimals=0),
+    "reason": Col("Why left out"),
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,25 @@ class Context:
             extra=f"{rule} {extra}".strip(),
             maps=maps_,
         )
+
+
+def coverage_note(ctx: Context) -> None:
+    """The region-years the coverage rule leaves out of this set and year, folded under one line."""
+    excluded = data.query(
+        "cluster_excluded", sector_set=ctx.sector_set, year=ctx.year, min_coverage=ctx.thr.min_coverage
+    )
+    if excluded.empty:
+        return
+    n = len(excluded)
+    with st.expander(
+        f"{n} region{'s' if n > 1 else ''} left out in {ctx.year} by the coverage rule", icon=":material/filter_alt:"
+    ):
+        st.caption(
+            "Left out before anything is computed: "
+            + clusters.COVERAGE_RULE.format(pct=100 * ctx.thr.min_coverage)
+            + ". Change it under Thresholds."
+        )
+        tables.table(excluded, EXCLUDED_COLUMNS)
 
 
 def _sector_picker(ctx: Context) -> tuple[str, dict[str, str]]:
@@ -389,6 +418,7 @@ def strong_list(ctx: Context, cells: pd.DataFrame, *, country: str, where: str) 
 
 def sensitivity_view(ctx: Context) -> None:
     relevant = ["spec_lq", "top_pct"] if ctx.method != "cmp" else ["cmp_lq_pct", "cmp_size_pct"]
+    relevant.append("min_coverage")
     c1, c2 = st.columns(2)
     param = state.choice(
         "Threshold to move",

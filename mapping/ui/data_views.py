@@ -263,7 +263,9 @@ def console_view() -> None:
         f"SUMMARIZE, SHOW); stopped after {config.CONSOLE_TIMEOUT_S:g} s; at most {config.CONSOLE_ROW_CAP:,} rows "
         f"(fewer when a result has over {CELL_CAP // config.CONSOLE_ROW_CAP} columns) shown and "
         "downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
-        "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year)` computes LQs and stars. "
+        "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year, min_coverage := 0.5)` "
+        "computes LQs and stars, `cluster_excluded(set, min_coverage)` lists the region-years it leaves out, "
+        "`sector_proximity(set, year)` and `relatedness_density(set, year)` the relatedness of sectors. "
         "A link can carry a query; it runs when you press *Run*."
     )
     linked = (st.query_params.get("sql") or "")[:MAX_CHARS]

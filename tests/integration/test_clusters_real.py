@@ -44,7 +44,8 @@ def test_sql_equals_pandas_on_every_cell(con, tables, sector_set):
     thr = clusters.Thresholds(spec_lq=1.5, top_pct=10, cmp_lq_pct=75, cmp_size_pct=25)
     sql = db.run_sql(
         con,
-        "SELECT * FROM cluster_cells($s, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct)",
+        "SELECT * FROM cluster_cells($s, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, "
+        "min_coverage := $min_coverage)",
         {"s": sector_set, **thr.params()},
         row_cap=10**7,
     )
@@ -132,3 +133,19 @@ def test_growth_across_a_change_of_table_is_a_break_not_growth(con):
     ).set_index("nace")
     flagged = same_table["series_break"].notna()
     assert same_table.loc[~flagged, "growth"].notna().sum() > 10  # plain growth where no break lies between
+
+
+def test_ukd7_2010_fragments_earn_no_stars(con):
+    """UKD7 (Merseyside) in 2010 publishes 3 of 68 divisions (construction, under its new code) while its other
+    divisions stay under the old UKD2+UKD5 group: LQs of 8.9-11.6 on F41-F43 and stars, before the coverage rule."""
+    params = clusters.DEFAULTS.params()
+    ruled = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
+                     **params)  # fmt: skip
+    assert "UKD7" not in set(ruled.loc[ruled["stars"] >= 1, "code"])
+    loose = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
+                     **{**params, "min_coverage": 0.0})  # fmt: skip
+    row = loose.set_index("code").loc["UKD7"]
+    assert row["lq"] > 8 and row["stars"] >= 1  # what the rule prevents
+    excluded = db.query(con, "cluster_excluded", sector_set="division", year=2010, min_coverage=0.5)
+    assert {"UKD6", "UKD7"} <= set(excluded["code"])
+    assert excluded.set_index("code").at["UKD7", "known_r"] == 3

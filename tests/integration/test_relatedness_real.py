@@ -24,11 +24,14 @@ def con(real_db):
 
 
 def independent(con, sector_set: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """x, proximity and density from cluster_input (employment cells) with pandas and numpy only."""
+    """x, proximity and density from cluster_input (employment cells) with pandas and numpy only; region-years with
+    fewer than half of the sectors published are left out (the coverage rule of cluster_cells)."""
     cells = con.execute(
         "SELECT region_code, nuts_version, nace, persons FROM cluster_input WHERE sector_set = ? AND year = ?",
         [sector_set, year],
     ).df()
+    known_r = cells["persons"].notna().groupby([cells["region_code"], cells["nuts_version"]]).transform("sum")
+    cells = cells[known_r >= 0.5 * cells["nace"].nunique()]
     known = cells.dropna(subset=["persons"])
     e = known.pivot_table(index=["region_code", "nuts_version"], columns="nace", values="persons", aggfunc="sum")
     lq = e.div(e.sum(axis=1), axis=0) / (e.sum(axis=0) / e.sum().sum())

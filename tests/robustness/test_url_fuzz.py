@@ -36,7 +36,7 @@ NAMES = [
     "region", "regions", "country", "countries", "year", "indicator", "level", "sector", "present", "embed",
     "tab", "view", "palette", "overlay", "colour", "base", "set", "method", "lq", "top", "cmplq", "cmpsize",
     "move", "alt", "count", "score", "dim", "norm", "peers", "foreign", "chart", "metric", "programmes", "full",
-    "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql", "by", "phi", "res", "minsec",
+    "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql", "by", "phi", "res", "minsec", "cov",
     # unknown ones
     "x", "__proto__", "page", "region[]",
 ]  # fmt: skip

@@ -58,7 +58,9 @@ def make_db(cells=CELLS, year=2014, *, sectors=("C10", "C29")) -> duckdb.DuckDBP
 def cells_frame(con, **thr) -> pd.DataFrame:
     t = clusters.Thresholds(**thr)
     df = con.execute(
-        "SELECT * FROM cluster_cells('division', $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct)", t.params()
+        "SELECT * FROM cluster_cells('division', $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, "
+        "min_coverage := $min_coverage)",
+        t.params(),
     ).df()
     return df.set_index(["region_code", "nace"])
 
@@ -159,3 +161,24 @@ def test_pandas_reference_agrees_on_the_hand_example(con):
         pd.testing.assert_series_equal(
             ref[col].astype(float).sort_index(), sql[col].astype(float).sort_index(), check_names=False
         )
+
+
+def test_the_coverage_rule_leaves_out_fragments():
+    """R5 publishes one of three sectors (33% < 50%): its cell is left out before anything is computed, so it earns
+    no star and does not count in E_s or E; cluster_excluded lists it with the reason. At min_coverage 0 it counts:
+    R5's C10 LQ = (80/80) / (580/1020) = 1.76, a specialisation star at LQ >= 1.5 it does not deserve."""
+    cells = [*[(r, n, p, u, w, f) for r, n, p, u, w, f in CELLS], ("R1", "C30", 10, 1, 1.0, None),
+             ("R2", "C30", 10, 1, 1.0, None), ("R3", "C30", 10, 1, 1.0, None), ("R4", "C30", 10, 1, 1.0, None),
+             ("R5", "C10", 80, 8, 4.0, None), ("R5", "C29", None, None, None, "c"),
+             ("R5", "C30", None, None, None, "c")]  # fmt: skip
+    con = make_db(cells, sectors=("C10", "C29", "C30"))
+    ruled = cells_frame(con, spec_lq=1.5)
+    assert "R5" not in ruled.index.get_level_values(0)
+    assert ruled.loc[("R1", "C10"), "e_s"] == 500 and ruled.loc[("R1", "C10"), "e_all"] == 940
+    everything = cells_frame(con, min_coverage=0.0, spec_lq=1.5)
+    assert everything.loc[("R5", "C10"), "lq"] == pytest.approx((80 / 80) / (580 / 1020))
+    assert everything.loc[("R5", "C10"), "star_spec"]
+    excluded = con.execute("SELECT * FROM cluster_excluded('division', 0.5)").df()
+    assert excluded[["region_code", "year", "known_r", "n_sectors"]].values.tolist() == [["R5", 2014, 1, 3]]
+    assert excluded["reason"].iloc[0] == "1 of 3 sectors with a published value (33%), below the coverage rule (50%)"
+    con.close()

@@ -38,6 +38,8 @@ SAMPLE_PARAMS = {
     "alt_top_pct": 10.0,
     "alt_cmp_lq_pct": 75.0,
     "alt_cmp_size_pct": 25.0,
+    "min_coverage": 0.5,
+    "alt_min_coverage": 0.5,
     "countries": ["DE", "PL"],
     "years": [2014, 2023],
     "sbs_year": 2014,
