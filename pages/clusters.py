@@ -7,7 +7,7 @@ import streamlit as st
 from mapping import clusters
 from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
 from mapping.ui import cluster_views as views
-from mapping.ui import data, notices, state
+from mapping.ui import data, notices, state, trend_views
 from mapping.ui.layout import page_header, settings
 
 data.require_database()
@@ -120,6 +120,8 @@ elif tab == "region":
     views.region_view(ctx, years=years, year_sources=year_sources)
 elif tab == "summary":
     views.summary_view(ctx)
+elif tab == "trends":
+    trend_views.trends_view(ctx)
 else:
     views.sensitivity_view(ctx)
 state.show_notices()  # views may have queued notices (e.g. a linked region held in an older unit)

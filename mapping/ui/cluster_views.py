@@ -17,7 +17,13 @@ from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
 from mapping.ui.tables import Col
 
-TABS = {"sector": "Sector", "region": "Region", "summary": "EU summary", "sensitivity": "Sensitivity"}
+TABS = {
+    "sector": "Sector",
+    "region": "Region",
+    "summary": "EU summary",
+    "sensitivity": "Sensitivity",
+    "trends": "Trends",
+}
 _STAR_FLAGS = {
     "star_size": Col("Size star"),
     "star_spec": Col("Specialisation star"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 
+import numpy as np
 import pytest
 
 from tests.conftest import view
@@ -130,3 +132,28 @@ def test_the_maps_latest_year_is_this_pages_default_without_a_notice(open_page):
     assert view(at)["year"] == "2014" and at.query_params["year"] == "latest"  # kept for the way back
     at.selectbox(key="w_year").set_value(2012).run()
     assert at.query_params["year"] == "2012"
+
+
+def unpack(values) -> list:
+    """A plotly array as a list (plotly 7 packs numeric arrays as {'dtype', 'bdata'})."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_trends_view_draws_employment_with_its_breaks_and_an_indicator(open_page):
+    at = open_page(tab="trends", region="DE11", sector="F43", indicator="eurostat.employment_rate")
+    assert not at.exception
+    p = view(at)
+    assert (p["tab"], p["region"], p["sector"], p["indicator"]) == ("trends", "DE11", "F43", "eurostat.employment_rate")
+    employment = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = next(t for t in employment["data"] if t["type"] == "bar")
+    years = unpack(bars["x"])
+    assert years[0] == 2008 and len(years) == 8
+    notes = [a["text"] for a in employment["layout"]["annotations"] if a["text"].startswith("break")]
+    assert notes == ["break: jump of x3 or more"]  # 2008 -> 2009: 5,627 -> 57,877 persons (flag i in 2008)
+    assert any("2009 (jump of x3 or more)" in c.value for c in at.caption)
+    lines = json.loads(at.get("plotly_chart")[1].proto.spec)["data"]
+    names = [t["name"] for t in lines]
+    assert names[0] == "DE11" and "median of DE's regions" in names and "median of all regions" in names
+    assert len(unpack(lines[0]["x"])) == 12  # 2013-2024

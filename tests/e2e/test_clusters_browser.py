@@ -10,7 +10,7 @@ from tests.e2e.test_map_browser import choose, no_exceptions, query
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("tab", ["sector", "region", "summary", "sensitivity"])
+@pytest.mark.parametrize("tab", ["sector", "region", "summary", "sensitivity", "trends"])
 def test_each_view_renders(page, app_url, tab):
     page.goto(app_url + f"/clusters?tab={tab}")
     shot, share, colours = wait_drawn(page.locator('[data-testid="stPlotlyChart"]').first, share=0.03, colours=10)
