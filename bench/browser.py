@@ -92,6 +92,7 @@ TARGETS = (
     Target("map", "/", "Year"),
     Target("clusters", "/clusters", "Year"),
     Target("scoreboard", "/scoreboard", "Score"),
+    Target("related", "/related", "Region"),
 )
 
 # Installed before any script of the page. It records every plotly_afterplot (time, which chart, a hash of the

@@ -49,7 +49,9 @@ def employment_trend(frame: pd.DataFrame, *, height: int = 460) -> go.Figure:
         notes.append(dict(x=x, y=1, xref="x", yref="paper", text=f"break: {why}", showarrow=False,
                           yanchor="bottom", font=dict(size=11, color="#444444")))  # fmt: skip
     fig.update_layout(shapes=shapes, annotations=notes, legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
-    fig.update_xaxes(dtick=1, title=None)
+    years = frame["year"].dropna()
+    span = [float(years.min()) - 0.5, float(years.max()) + 0.5] if len(years) else None
+    fig.update_xaxes(dtick=1, title=None, range=span)
     fig.update_yaxes(title="persons employed", gridcolor="#eeeeee", secondary_y=False, rangemode="tozero")
     fig.update_yaxes(title="location quotient", secondary_y=True, showgrid=False, rangemode="tozero", tickformat=".2f")
     fig = _base_layout(fig, height=height)

@@ -113,7 +113,8 @@ ctx = views.Context(
     sector_set=sector_set, method=method, year=year, thr=thr, sources=tuple(year_sources[year].split(", "))
 )
 if not present:
-    views.coverage_note(ctx)
+    with method_box:  # folded with the settings on a phone: the figure stays on the first screen
+        views.coverage_note(ctx)
 if tab == "sector":
     views.sector_view(ctx)
 elif tab == "region":

@@ -169,7 +169,7 @@ def network_view(ctx: Context, rel: Related, *, threshold: float, resolution: fl
         nodes = nodes.merge(sector_groups(ctx.sector_set, ctx.year, resolution), on="sector")
         title = f"Sector network, {ctx.year}: related-industry groups"
         colour = "group"
-    st.caption(
+    counts = (
         f"{len(nodes)} sectors, {len(edges)} links with proximity >= {threshold:g} (of "
         f"{int((rel.proximity['proximity'] > 0).sum() / 2)} pairs with any co-location). Node area = persons "
         "employed in all regions; the layout is computed once per data set and year (fixed seed)."
@@ -180,7 +180,7 @@ def network_view(ctx: Context, rel: Related, *, threshold: float, resolution: fl
         title=title,
         data=nodes.drop(columns=["x", "y"]),
         key="rel_network",
-        caption=ctx.caption(f"{relatedness.DENSITY_RULE} Links drawn: proximity >= {threshold:g}."),
+        caption=ctx.caption(f"{counts} {relatedness.DENSITY_RULE}"),
     )
 
 

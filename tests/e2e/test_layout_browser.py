@@ -164,7 +164,7 @@ def test_an_embed_link_to_a_map(browser, app_url):
         pg.context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/clusters", "/scoreboard"])
+@pytest.mark.parametrize("path", ["/", "/clusters", "/scoreboard", "/related"])
 def test_a_phone_sees_the_figure_on_the_first_screen(browser, app_url, path):
     pg = _open(browser, app_url, path, width=390, height=844)
     try:
