@@ -29,6 +29,17 @@ QUALIFY row_number() OVER (PARTITION BY c.sector_set, c.region_code, c.nuts_vers
                                                      WHEN 'eurostat_sbs_r_nuts06_r2' THEN 1 ELSE 2 END) = 1
 ORDER BY c.sector_set, c.year, nid, rid;
 
+-- Each cell also carries its region-year's coverage (known sector cells / sectors of the set in that year) and the
+-- set's number of sectors that year: the coverage rule of cluster_cells is then a filter on a column.
+CREATE OR REPLACE TABLE cluster_input AS
+WITH sizes AS (
+    SELECT sector_set, year, count(DISTINCT nid) AS n_sectors_in FROM cluster_input GROUP BY ALL
+)
+SELECT i.*, s.n_sectors_in,
+       count(i.persons) OVER (PARTITION BY i.sector_set, i.year, i.rid) / s.n_sectors_in AS coverage_in
+FROM cluster_input i JOIN sizes s ON s.sector_set = i.sector_set AND s.year = i.year
+ORDER BY i.sector_set, i.year, i.nid, i.rid;
+
 CREATE OR REPLACE TABLE cluster_region_ids AS
 SELECT DISTINCT rid, region_code, nuts_version, country FROM cluster_input;
 
@@ -52,26 +63,14 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
                                       min_coverage := 0.5) AS TABLE
-WITH all_cells AS MATERIALIZED (
-    SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id
+WITH cells AS MATERIALIZED (
+    SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id, n_sectors_in
     FROM cluster_input
     WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
-),
-set_size AS (
-    SELECT year, count(DISTINCT nid) AS n_sectors FROM all_cells GROUP BY year
-),
-covered AS (
-    SELECT a.year, a.rid
-    FROM all_cells a JOIN set_size z ON z.year = a.year
-    GROUP BY a.year, a.rid, z.n_sectors
-    HAVING count(a.persons) >= min_coverage * z.n_sectors
-),
-cells AS MATERIALIZED (
-    SELECT a.* FROM all_cells a SEMI JOIN covered v ON v.year = a.year AND v.rid = a.rid
+      AND coverage_in >= min_coverage
 ),
 by_year AS (
-    SELECT c.year, sum(c.persons) AS e_all, any_value(z.n_sectors) AS n_sectors
-    FROM cells c JOIN set_size z ON z.year = c.year GROUP BY c.year
+    SELECT year, sum(persons) AS e_all, any_value(n_sectors_in) AS n_sectors FROM cells GROUP BY year
 ),
 by_region AS (
     SELECT year, rid, sum(persons) AS e_r, count(persons) AS known_r,
@@ -142,20 +141,15 @@ JOIN cluster_sector_ids x ON x.nid = p.nid;
 -- cluster_excluded(sector_set, min_coverage[, only_year]): the region-years the coverage rule of cluster_cells leaves
 -- out: known sector cells, sectors in the set, coverage, persons in the known cells, and the reason in words.
 CREATE OR REPLACE MACRO cluster_excluded(sector_set, min_coverage, only_year := NULL) AS TABLE
-WITH cells AS (
-    SELECT * FROM cluster_input
-    WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
-),
-set_size AS (
-    SELECT year, count(DISTINCT nid) AS n_sectors FROM cells GROUP BY year
-)
-SELECT c.region_code, c.nuts_version, c.country, c.year, count(c.persons) AS known_r, z.n_sectors,
-       count(c.persons) / z.n_sectors AS coverage_r, coalesce(sum(c.persons), 0) AS persons_known,
+SELECT c.region_code, c.nuts_version, c.country, c.year, count(c.persons) AS known_r,
+       any_value(c.n_sectors_in) AS n_sectors, any_value(c.coverage_in) AS coverage_r,
+       coalesce(sum(c.persons), 0) AS persons_known,
        format('{} of {} sectors with a published value ({:.0f}%), below the coverage rule ({:.0f}%)',
-              count(c.persons), z.n_sectors, 100 * count(c.persons) / z.n_sectors, 100 * min_coverage) AS reason
-FROM cells c JOIN set_size z ON z.year = c.year
-GROUP BY c.region_code, c.nuts_version, c.country, c.year, z.n_sectors
-HAVING count(c.persons) < min_coverage * z.n_sectors;
+              count(c.persons), any_value(c.n_sectors_in), 100 * any_value(c.coverage_in),
+              100 * min_coverage) AS reason
+FROM cluster_input c
+WHERE c.sector_set = sector_set AND (only_year IS NULL OR c.year = only_year) AND c.coverage_in < min_coverage
+GROUP BY c.region_code, c.nuts_version, c.country, c.year;
 
 COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids.';
 COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the regions in cluster_input.';
