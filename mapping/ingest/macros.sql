@@ -62,19 +62,46 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   U.S. CMP strong cluster: LQ pct >= cmp_lq_pct and LQ >= 1 and employment pct > cmp_size_pct and local units
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
-                                      min_coverage := 0.5) AS TABLE
-WITH cells AS MATERIALIZED (
+                                      min_coverage := 0.5, group_members := NULL, group_weights := NULL) AS TABLE
+WITH base AS MATERIALIZED (
     SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id, n_sectors_in
     FROM cluster_input
     WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
       AND coverage_in >= min_coverage
 ),
+members AS (
+    SELECT x.nid, m.weight
+    FROM (SELECT unnest(coalesce(group_members, []::VARCHAR[])) AS nace,
+                 unnest(coalesce(group_weights, []::DOUBLE[])) AS weight) m
+    JOIN cluster_sector_ids x ON x.nace = m.nace
+),
+-- A sector group of the user's own (group_members, weighted by group_weights): one more sector, nace 'GROUP', whose
+-- cell is the weighted sum of its members' cells (unknown when any member's is); it has its own E_s and ranks but
+-- is never counted in E_r or E, which stay the sums over the set's real sectors.
+grp AS (
+    SELECT b.rid, 0 AS nid, b.year, b.year * 1000 AS part,
+           CASE WHEN count(b.persons) = count(*) THEN sum(b.persons * m.weight) END AS persons,
+           CASE WHEN count(b.local_units) = count(*) THEN sum(b.local_units * m.weight) END AS local_units,
+           CASE WHEN count(b.wages_meur) = count(*) THEN sum(b.wages_meur * m.weight) END AS wages_meur,
+           CASE WHEN bool_or(b.flag LIKE '%c%') THEN 'c' END AS flag, min(b.source_id) AS source_id,
+           any_value(b.n_sectors_in) AS n_sectors_in, true AS is_group
+    FROM base b JOIN members m ON m.nid = b.nid
+    GROUP BY b.rid, b.year
+    HAVING count(*) = (SELECT count(*) FROM members)
+),
+cells AS MATERIALIZED (
+    SELECT *, false AS is_group FROM base
+    UNION ALL
+    SELECT * FROM grp
+),
 by_year AS (
-    SELECT year, sum(persons) AS e_all, any_value(n_sectors_in) AS n_sectors FROM cells GROUP BY year
+    SELECT year, sum(persons) FILTER (WHERE NOT is_group) AS e_all, any_value(n_sectors_in) AS n_sectors
+    FROM cells GROUP BY year
 ),
 by_region AS (
-    SELECT year, rid, sum(persons) AS e_r, count(persons) AS known_r,
-           count(*) FILTER (WHERE flag LIKE '%c%') AS confidential_r
+    SELECT year, rid, sum(persons) FILTER (WHERE NOT is_group) AS e_r,
+           count(persons) FILTER (WHERE NOT is_group) AS known_r,
+           count(*) FILTER (WHERE flag LIKE '%c%' AND NOT is_group) AS confidential_r
     FROM cells GROUP BY ALL
 ),
 by_sector AS (
@@ -119,7 +146,7 @@ pct AS (
     FROM measures m
     LEFT JOIN ranks k USING (rid, part)
 )
-SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.local_units, p.wages_meur, p.flag,
+SELECT g.region_code, g.nuts_version, g.country, coalesce(x.nace, 'GROUP') AS nace, p.year, p.persons, p.local_units, p.wages_meur, p.flag,
        p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors, p.coverage_r, p.known_s,
        p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct, p.units_pct, p.wage_pct,
        coalesce(p.size_pct >= 100 - top_pct, false) AS star_size,
@@ -136,7 +163,7 @@ SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.lo
        END AS cmp_strong
 FROM pct p
 JOIN cluster_region_ids g ON g.rid = p.rid
-JOIN cluster_sector_ids x ON x.nid = p.nid;
+LEFT JOIN cluster_sector_ids x ON x.nid = p.nid;
 
 -- cluster_excluded(sector_set, min_coverage[, only_year]): the region-years the coverage rule of cluster_cells leaves
 -- out: known sector cells, sectors in the set, coverage, persons in the known cells, and the reason in words.

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from mapping import charts, clusters, export, maps, provenance, strong_sectors
+from mapping import charts, clusters, export, maps, provenance, sector_groups, strong_sectors
 from mapping import countries as country_names
 from mapping.clusters import METHODS, SECTOR_SETS, SWEEPS, Thresholds
-from mapping.formatting import fmt
+from mapping.formatting import fmt, md_escape
 from mapping.geo import EUROPE_BBOX, view_for_bbox
+from mapping.sector_groups import SectorGroup
 from mapping.ui import data, state, tables
 from mapping.ui.figure_card import figure_card
 from mapping.ui.layout import figure_height
@@ -124,19 +125,67 @@ def coverage_note(ctx: Context) -> None:
         tables.table(excluded, EXCLUDED_COLUMNS)
 
 
-def _sector_picker(ctx: Context) -> tuple[str, dict[str, str]]:
+def _sector_picker(ctx: Context, group: SectorGroup | None = None) -> tuple[str, dict[str, str]]:
     sectors = data.query("cluster_sectors", sector_set=ctx.sector_set, year=ctx.year)
     labels = dict(zip(sectors["nace"], sectors["label"], strict=True))
     default = "C29" if "C29" in labels else ("C" if "C" in labels else sectors["nace"].iloc[0])
+    if group is not None:  # the user's group is one more sector, offered first
+        labels = {"GROUP": f"Your group: {group.label()}", **labels}
     nace = state.choice(
         "Sector", list(labels), param="sector", default=default, format_func=lambda c: f"{c} · {labels[c]}"
     )
     return nace, labels
 
 
+def _group_from_link(ctx: Context) -> SectorGroup | None:
+    """The sector group named in the link (``group=``, ``gname=``), checked against this set's sectors."""
+    sectors = set(data.query("cluster_sectors", sector_set=ctx.sector_set, year=ctx.year)["nace"])
+    group, problems = sector_groups.parse(st.query_params.get("group"), sectors, name=st.query_params.get("gname"))
+    for problem in problems:
+        state.notice(f"Sector group: {problem}.")
+    return group
+
+
+def group_editor(ctx: Context, group: SectorGroup | None) -> None:
+    """Compose a sector group: codes with optional weights, a name, an example to start from, or a small file."""
+    with st.expander("Your own sector group", icon=":material/category:", expanded=group is not None):
+        st.caption(
+            "A group of this data set's sectors, optionally weighted (e.g. C27,C28,C29*0.5), treated as one more "
+            "sector: LQ, stars, map, ranking and exports. Its cell is the weighted sum of its members' cells "
+            "(unknown when one of them is confidential). It lives in the link (group=, gname=). The examples are "
+            "this project's approximations, not the Commission's definitions."
+        )
+        c1, c2 = st.columns([3, 2])
+        state.text("Sectors (comma-separated, * weight)", param="group", max_chars=300, container=c1)
+        state.text("Name", param="gname", max_chars=40, container=c2)
+        e1, e2 = st.columns([3, 2])
+        example = e1.selectbox("Start from an example", ["", *sector_groups.EXAMPLES], key="group_example")
+        if example and e1.button("Use this example", key="group_use"):
+            _show_group(sector_groups.EXAMPLES[example], example.split(" (")[0])
+        upload = e2.file_uploader("Or upload a CSV (nace,weight) or TOML", type=["csv", "toml"], key="group_file")
+        if upload is not None and st.session_state.get("_group_file") != upload.file_id:
+            st.session_state["_group_file"] = upload.file_id
+            try:
+                value, name = sector_groups.from_file(upload.getvalue(), upload.name)
+            except ValueError as exc:
+                st.error(md_escape(f"The file was not used: {exc}."), icon=":material/error:")
+            else:
+                _show_group(value, name or upload.name.rsplit(".", 1)[0])
+
+
+def _show_group(value: str, name: str) -> None:
+    st.query_params["group"] = value
+    st.query_params["gname"] = sector_groups.clean_name(name)
+    st.query_params["sector"] = "GROUP"
+    st.rerun()
+
+
 def sector_view(ctx: Context) -> None:
-    nace, labels = _sector_picker(ctx)
-    frame = data.query("cluster_sector_view", nace=nace, **ctx.params())
+    group = _group_from_link(ctx)
+    nace, labels = _sector_picker(ctx, group)
+    group_editor(ctx, group)
+    members = group.sql_params() if group is not None and nace == "GROUP" else sector_groups.NO_GROUP
+    frame = data.query("cluster_sector_view", nace=nace, **ctx.params(), **members)
     colour = state.choice(
         "Map colour",
         ["lq", "stars"],
@@ -150,7 +199,8 @@ def sector_view(ctx: Context) -> None:
         f"{len(frame):,} regions, {frame['persons'].notna().sum():,} with a published value; "
         f"{len(starred):,} starred. Grey: confidential or not published (never counted as zero)."
     )
-    title = f"{nace} {labels[nace]}: {'location quotient' if colour == 'lq' else 'stars'}, {ctx.year}"
+    named = group.label() if nace == "GROUP" and group is not None else f"{nace} {labels[nace]}"
+    title = f"{named}: {'location quotient' if colour == 'lq' else 'stars'}, {ctx.year}"
     shown = frame.assign(
         value=frame["lq"] if colour == "lq" else frame["stars"].astype(float).where(frame["lq"].notna()),
         rank=frame["lq"].rank(ascending=False, method="min"),
@@ -214,7 +264,7 @@ def sector_view(ctx: Context) -> None:
         )
         figure_card(
             bar,
-            title=f"Top 20 regions by LQ, {nace}, {ctx.year}",
+            title=f"Top 20 regions by LQ, {named if nace == 'GROUP' else nace}, {ctx.year}",
             data=table,
             key="cl_rank",
             caption=ctx.caption("Bar colour = stars (grey 0, light blue 1, blue 2, orange 3)."),

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mapping import clusters, explorer
+from mapping import clusters, explorer, sector_groups
 from mapping.ui import data, state
 
 
@@ -120,6 +120,7 @@ def cluster_overlay_picker(*, container: Any) -> Overlay | None:
         year=year,
         method="observatory",
         **clusters.DEFAULTS.params(),
+        **sector_groups.NO_GROUP,
     )
     rule = clusters.DEFAULTS.rule("observatory")
     return Overlay(

@@ -157,3 +157,19 @@ def test_trends_view_draws_employment_with_its_breaks_and_an_indicator(open_page
     names = [t["name"] for t in lines]
     assert names[0] == "DE11" and "median of DE's regions" in names and "median of all regions" in names
     assert len(unpack(lines[0]["x"])) == 12  # 2013-2024
+
+
+def test_a_sector_group_from_the_link_and_from_an_example(open_page):
+    at = open_page(group="C22,C24,C25,C27,C28,C29", gname="Automotive", sector="GROUP")
+    assert not at.exception
+    assert view(at)["sector"] == "GROUP" and view(at)["group"] == "C22,C24,C25,C27,C28,C29"
+    titles = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert any("Automotive" in t and "C22 \\+ C24" in t for t in titles), titles
+    order = json.loads(at.get("plotly_chart")[1].proto.spec)["layout"]["yaxis"]["categoryarray"]
+    assert "(DE11)" in order[-1]  # drawn bottom-up: Stuttgart leads the group
+    at = open_page()
+    at.selectbox(key="group_example").set_value("Digital (this project's approximation)").run()
+    at.button(key="group_use").click().run()
+    assert not at.exception
+    assert view(at)["group"] == "C26,J58,J61,J62,J63" and view(at)["sector"] == "GROUP"
+    assert view(at)["gname"] == "Digital"

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mapping import clusters, db
+from mapping.sector_groups import NO_GROUP
 
 pytestmark = pytest.mark.integration
 COLUMNS = [
@@ -69,6 +70,7 @@ def test_known_automotive_regions_lead_c29(con):
         year=2014,
         method="observatory",
         **clusters.DEFAULTS.params(),
+        **NO_GROUP,
     ).head(12)
     codes = set(top["code"])
     assert {"DE11", "CZ02", "HU22", "DE22"} <= codes  # Stuttgart, Stredni Cechy (Mlada Boleslav), Gyor, Niederbayern
@@ -140,12 +142,35 @@ def test_ukd7_2010_fragments_earn_no_stars(con):
     divisions stay under the old UKD2+UKD5 group: LQs of 8.9-11.6 on F41-F43 and stars, before the coverage rule."""
     params = clusters.DEFAULTS.params()
     ruled = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
-                     **params)  # fmt: skip
+                     **params, **NO_GROUP)  # fmt: skip
     assert "UKD7" not in set(ruled.loc[ruled["stars"] >= 1, "code"])
     loose = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
-                     **{**params, "min_coverage": 0.0})  # fmt: skip
+                     **{**params, "min_coverage": 0.0}, **NO_GROUP)  # fmt: skip
     row = loose.set_index("code").loc["UKD7"]
     assert row["lq"] > 8 and row["stars"] >= 1  # what the rule prevents
     excluded = db.query(con, "cluster_excluded", sector_set="division", year=2010, min_coverage=0.5)
     assert {"UKD6", "UKD7"} <= set(excluded["code"])
     assert excluded.set_index("code").at["UKD7", "known_r"] == 3
+
+
+def test_a_sector_group_equals_its_members_summed_by_hand(con):
+    """The automotive example's LQ for every region, from the plain cells of its six members (a region with any
+    member unknown has no group value); Stuttgart leads it."""
+    members = ["C22", "C24", "C25", "C27", "C28", "C29"]
+    cells = db.run_sql(
+        con,
+        "SELECT region_code, nuts_version, nace, persons, e_r, e_all FROM cluster_cells('division', 2.0, 10, 75, 25, "
+        "only_year := 2014)",
+        row_cap=10**6,
+    )
+    mine = cells[cells["nace"].isin(members)]
+    key = ["region_code", "nuts_version"]
+    known = mine.groupby(key)["persons"].apply(lambda p: p.notna().all() and len(p) == len(members))
+    g = mine.groupby(key).agg(persons=("persons", "sum"), e_r=("e_r", "first"), e_all=("e_all", "first"))[known]
+    expected = (g["persons"] / g["e_r"]) / (g["persons"].sum() / g["e_all"].iloc[0])
+    view = db.query(con, "cluster_sector_view", sector_set="division", nace="GROUP", year=2014, method="observatory",
+                    **clusters.DEFAULTS.params(), members=members, weights=[1.0] * 6)  # fmt: skip
+    got = view.dropna(subset=["lq"]).set_index(["code", "nuts_version"])["lq"]
+    assert len(got) == len(expected) > 150
+    assert np.allclose(got.loc[expected.index], expected)
+    assert view.iloc[0]["code"] == "DE11" and view.iloc[0]["stars"] == 3

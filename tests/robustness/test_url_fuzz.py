@@ -37,6 +37,7 @@ NAMES = [
     "tab", "view", "palette", "overlay", "colour", "base", "set", "method", "lq", "top", "cmplq", "cmpsize",
     "move", "alt", "count", "score", "dim", "norm", "peers", "foreign", "chart", "metric", "programmes", "full",
     "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql", "by", "phi", "res", "minsec", "cov",
+    "group", "gname",
     # unknown ones
     "x", "__proto__", "page", "region[]",
 ]  # fmt: skip

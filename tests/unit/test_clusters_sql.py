@@ -182,3 +182,30 @@ def test_the_coverage_rule_leaves_out_fragments():
     assert excluded[["region_code", "year", "known_r", "n_sectors"]].values.tolist() == [["R5", 2014, 1, 3]]
     assert excluded["reason"].iloc[0] == "1 of 3 sectors with a published value (33%), below the coverage rule (50%)"
     con.close()
+
+
+def test_a_sector_group_of_the_users_own_is_one_more_sector():
+    """Group = C10 + 0.5 x C29. Cells: R1 100 + 150 = 250, R2 200 + 25 = 225, R3 unknown (its C29 is confidential),
+    R4 150 + 25 = 175; E_g = 650, while E_r and E stay the sums of the real sectors (R1 400, R2 250, R4 200; E = 900).
+    LQ: R1 (250/400)/(650/900) = 0.8654, R2 (225/250)/(650/900) = 1.2462, R4 (175/200)/(650/900) = 1.2115.
+    Size percentiles among the 3 known: R4 17, R2 50, R1 83."""
+    con = make_db()
+    df = (
+        con.execute(
+            "SELECT * FROM cluster_cells('division', 2.0, 10, 75, 25, group_members := ['C10', 'C29'], "
+            "group_weights := [1.0, 0.5])"
+        )
+        .df()
+        .set_index(["region_code", "nace"])
+    )
+    assert df.loc[("R1", "GROUP"), "persons"] == 250 and pd.isna(df.loc[("R3", "GROUP"), "persons"])
+    assert df.loc[("R3", "GROUP"), "flag"] == "c"
+    assert df.loc[("R1", "GROUP"), "lq"] == pytest.approx(0.625 / (650 / 900))
+    assert df.loc[("R2", "GROUP"), "lq"] == pytest.approx(0.9 / (650 / 900))
+    assert df.loc[("R4", "GROUP"), "lq"] == pytest.approx(0.875 / (650 / 900))
+    assert df.loc[[("R4", "GROUP"), ("R2", "GROUP"), ("R1", "GROUP")], "size_pct"].tolist() == [17, 50, 83]
+    assert df.loc[("R1", "GROUP"), ["e_r", "e_s", "e_all"]].tolist() == [400, 650, 900]
+    plain = cells_frame(con)
+    assert df.loc[("R1", "C29"), "lq"] == plain.loc[("R1", "C29"), "lq"] == pytest.approx(1.6875)  # others unchanged
+    assert "GROUP" not in set(plain.index.get_level_values(1))
+    con.close()

@@ -39,6 +39,8 @@ SAMPLE_PARAMS = {
     "alt_cmp_lq_pct": 75.0,
     "alt_cmp_size_pct": 25.0,
     "min_coverage": 0.5,
+    "members": ["C29"],
+    "weights": [1.0],
     "alt_min_coverage": 0.5,
     "countries": ["DE", "PL"],
     "years": [2014, 2023],
