@@ -63,13 +63,7 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
                                       min_coverage := 0.5, group_members := NULL, group_weights := NULL) AS TABLE
-WITH base AS MATERIALIZED (
-    SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id, n_sectors_in
-    FROM cluster_input
-    WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
-      AND coverage_in >= min_coverage
-),
-members AS (
+WITH members AS (
     SELECT x.nid, m.weight
     FROM (SELECT unnest(coalesce(group_members, []::VARCHAR[])) AS nace,
                  unnest(coalesce(group_weights, []::DOUBLE[])) AS weight) m
@@ -85,12 +79,17 @@ grp AS (
            CASE WHEN count(b.wages_meur) = count(*) THEN sum(b.wages_meur * m.weight) END AS wages_meur,
            CASE WHEN bool_or(b.flag LIKE '%c%') THEN 'c' END AS flag, min(b.source_id) AS source_id,
            any_value(b.n_sectors_in) AS n_sectors_in, true AS is_group
-    FROM base b JOIN members m ON m.nid = b.nid
+    FROM cluster_input b JOIN members m ON m.nid = b.nid
+    WHERE b.sector_set = sector_set AND (only_year IS NULL OR b.year = only_year) AND b.coverage_in >= min_coverage
     GROUP BY b.rid, b.year
     HAVING count(*) = (SELECT count(*) FROM members)
 ),
 cells AS MATERIALIZED (
-    SELECT *, false AS is_group FROM base
+    SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id, n_sectors_in,
+           false AS is_group
+    FROM cluster_input
+    WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
+      AND coverage_in >= min_coverage
     UNION ALL
     SELECT * FROM grp
 ),
