@@ -183,7 +183,6 @@ def _show_group(value: str, name: str) -> None:
 def sector_view(ctx: Context) -> None:
     group = _group_from_link(ctx)
     nace, labels = _sector_picker(ctx, group)
-    group_editor(ctx, group)
     members = group.sql_params() if group is not None and nace == "GROUP" else sector_groups.NO_GROUP
     frame = data.query("cluster_sector_view", nace=nace, **ctx.params(), **members)
     colour = state.choice(
@@ -270,6 +269,7 @@ def sector_view(ctx: Context) -> None:
             caption=ctx.caption("Bar colour = stars (grey 0, light blue 1, blue 2, orange 3)."),
         )
     tables.table(table, SECTOR_COLUMNS, key="cl_sector_table")
+    group_editor(ctx, group)  # below the figures: on a phone the map stays on the first screen
 
 
 def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str]) -> None:
