@@ -7,7 +7,7 @@ import streamlit as st
 from mapping import clusters
 from mapping.clusters import DEFAULTS, METHODS, SECTOR_SETS, Thresholds
 from mapping.ui import cluster_views as views
-from mapping.ui import data, notices, state, trend_views
+from mapping.ui import data, notices, pickers, state, trend_views
 from mapping.ui.layout import page_header, settings
 
 data.require_database()
@@ -16,8 +16,7 @@ present = page_header("Cluster specialisation")
 
 if "set" in st.query_params:  # links from before the sets covered every year
     st.query_params["set"] = clusters.set_of(st.query_params["set"])
-available = {s: data.query("cluster_years", sector_set=s) for s in SECTOR_SETS}
-available = {s: y for s, y in available.items() if len(y)}
+available = pickers.cluster_years()
 if not available:
     notices.nothing_to_show(*clusters.SECTOR_SETS["manufacturing"]["source_ids"], what="The cluster methods")
 # The view chooser on its own row, outside the settings: every option shows at any width (it wraps on a phone).
@@ -34,25 +33,9 @@ with settings():
     c1, c2, c3 = st.columns([2.2, 2.2, 1.2])
     thresholds = st.expander("Thresholds", expanded=False) if not present else st.container()
     method_box = st.container()
-sector_set = state.choice(
-    "Employment data",
-    list(available),
-    param="set",
-    default="division",
-    format_func=lambda s: SECTOR_SETS[s]["label"],
-    container=c1,
-)
-year_table = available[sector_set]
+sector_set, year_table, year = pickers.cluster_data_picker(available, set_box=c1, year_box=c3)
 units = dict(zip(year_table["year"], year_table["has_units"], strict=True))
 years = year_table["year"].tolist()
-year = state.choice(
-    "Year",
-    years,
-    param="year",
-    default=clusters.default_year(year_table),
-    format_func=lambda y: f"{y} ({int(year_table.set_index('year').at[y, 'regions'])} regions)",
-    container=c3,
-)
 methods = [m for m in METHODS if not (m == "cmp" and not units.get(year))]  # CMP needs local units
 method = state.choice(
     "Method", methods, param="method", default="observatory", format_func=lambda m: METHODS[m]["label"], container=c2

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mapping import clusters, relatedness
+from mapping import relatedness
 from mapping.clusters import SECTOR_SETS
-from mapping.ui import data, notices, state
+from mapping.ui import data, notices, pickers, state
 from mapping.ui import related_views as views
 from mapping.ui.layout import page_header, settings
 
 data.require_database()
 
 present = page_header("Related sectors")
-available = {s: data.query("cluster_years", sector_set=s) for s in SECTOR_SETS}
-available = {s: y for s, y in available.items() if len(y)}
+available = pickers.cluster_years()
 if not available:
     notices.nothing_to_show(*SECTOR_SETS["division"]["source_ids"], what="Relatedness")
 tab = state.choice(
@@ -29,23 +28,7 @@ tab = state.choice(
 )
 with settings():
     c1, c2, c3, c4 = st.columns([2.2, 1.2, 1.2, 1.2])
-sector_set = state.choice(
-    "Employment data",
-    list(available),
-    param="set",
-    default="division",
-    format_func=lambda s: SECTOR_SETS[s]["label"],
-    container=c1,
-)
-year_table = available[sector_set]
-year = state.choice(
-    "Year",
-    year_table["year"].tolist(),
-    param="year",
-    default=clusters.default_year(year_table),
-    format_func=lambda y: f"{y} ({int(year_table.set_index('year').at[y, 'regions'])} regions)",
-    container=c2,
-)
+sector_set, year_table, year = pickers.cluster_data_picker(available, set_box=c1, year_box=c2)
 threshold = state.choice("Links: proximity at least", [0.3, 0.4, 0.5, 0.6], param="phi", default=0.5, container=c3)
 resolution = state.choice(
     "Groups: resolution",

@@ -129,3 +129,34 @@ def cluster_overlay_picker(*, container: Any) -> Overlay | None:
         f"Overlay: {nace} clusters, European Cluster Observatory stars ({rule}), "
         f"Eurostat SBS {year} (sbs_r_nuts06_r2).",
     )
+
+
+def cluster_years() -> dict[str, pd.DataFrame]:
+    """The cluster sector sets that have employment data, each with its years (``cluster_years``)."""
+    found = {s: data.query("cluster_years", sector_set=s) for s in clusters.SECTOR_SETS}
+    return {s: y for s, y in found.items() if len(y)}
+
+
+def cluster_data_picker(
+    available: dict[str, pd.DataFrame], *, set_box: Any, year_box: Any
+) -> tuple[str, pd.DataFrame, int]:
+    """The employment-data set and its year (``set=``, ``year=``): the set, its years table and the year."""
+    sector_set = state.choice(
+        "Employment data",
+        list(available),
+        param="set",
+        default="division",
+        format_func=lambda s: clusters.SECTOR_SETS[s]["label"],
+        container=set_box,
+    )
+    year_table = available[sector_set]
+    regions = year_table.set_index("year")["regions"]
+    year = state.choice(
+        "Year",
+        year_table["year"].tolist(),
+        param="year",
+        default=clusters.default_year(year_table),
+        format_func=lambda y: f"{y} ({int(regions.at[y])} regions)",
+        container=year_box,
+    )
+    return sector_set, year_table, year
