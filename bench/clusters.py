@@ -17,7 +17,7 @@ import duckdb
 from bench import common
 from bench.common import Figure
 from mapping import clusters, db
-from mapping.ingest.pipeline import MACROS
+from mapping.ingest.derived import build_derived
 
 REPEATS = 5
 ARGS = "'division', 2.0, 10, 75, 25"
@@ -106,7 +106,7 @@ def synthetic(db_path, copies: int = 100) -> list[Figure]:
             SELECT code || '_' || k AS code, nuts_version, level, country FROM reg_src, range({copies}) t(k)"""
     )
     con.execute("CREATE TABLE nace AS SELECT * FROM nace_src")
-    con.execute(MACROS.read_text())
+    build_derived(con)
     prep = time.perf_counter() - t0
     cells = con.execute(f"SELECT count(*) FROM cluster_cells({ARGS})").fetchone()[0]
     agg = _best(

@@ -101,13 +101,16 @@ class Thresholds:
 
 
 DEFAULTS = Thresholds()
+# The levels of the coverage rule a user can choose: the build precomputes the percentile ranks of every cell at each
+# (mapping/ingest/cluster_ranks.py), so cluster_cells accepts no other value.
+COVERAGE_LEVELS = (0.0, 0.25, 0.5, 0.75)
 # Which threshold a user can move in the sensitivity view, with a sensible sweep.
 SWEEPS = {
     "spec_lq": ("LQ threshold for the specialisation star", np.round(np.arange(1.0, 3.01, 0.25), 2)),
     "top_pct": ("Top share (%) for size / focus / productivity stars", np.array([5.0, 7.5, 10.0, 12.5, 15.0, 20.0])),
     "cmp_lq_pct": ("CMP: LQ percentile", np.array([50.0, 60.0, 70.0, 75.0, 80.0, 90.0])),
     "cmp_size_pct": ("CMP: employment and local-units percentile", np.array([10.0, 20.0, 25.0, 30.0, 40.0, 50.0])),
-    "min_coverage": ("Coverage rule: share of the sectors with a value", np.array([0.0, 0.25, 0.5, 0.75])),
+    "min_coverage": ("Coverage rule: share of the sectors with a value", np.array(COVERAGE_LEVELS)),
 }
 
 

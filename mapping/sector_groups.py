@@ -34,8 +34,6 @@ class SectorGroup:
         return {"members": list(self.members), "weights": list(self.weights)}
 
 
-NO_GROUP = {"members": None, "weights": None}  # the query parameters when no group is shown
-
 # Starting points, labelled as what they are.
 EXAMPLES = {
     "Automotive value chain (this project's approximation)": "C22,C24,C25,C27,C28,C29",

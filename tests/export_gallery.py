@@ -50,7 +50,7 @@ def build(con) -> dict[str, tuple]:
         "Cluster portfolio of Stuttgart (DE11), 2014",
         cap,
     )
-    view = q("cluster_sector_view", nace="C29", **ctx, members=None, weights=None)
+    view = q("cluster_sector_view", nace="C29", **ctx)
     out["ranking"] = (
         charts.ranking_bar(view, value="lq", label="name", unit="LQ", colour_by="stars", highlight=REGION),
         "Top 20 regions by LQ, C29, 2014",

@@ -1,58 +1,53 @@
--- macros: derived inputs and table macros created by the build, so query files share one definition of each method.
+-- macros: derived tables and table macros created by the build after cluster_input.sql and cluster_ranks.py, so
+-- query files share one definition of each method.
 
--- cluster_input: the employment cells the cluster methods use (NUTS 2 regions and units), tagged with their sector
--- set and keyed by integer ids, sorted by set, year and sector. Prepared once here: the macro then groups and ranks
--- on integers (3x faster). Sets: 'division' and 'section' = the business economy (NACE B-N without K, plus S95) from
--- the regional SBS tables, sbs_r_nuts06_r2 to 2020 and sbs_r_nuts2021 from 2021; 'manufacturing' = divisions
--- C10-C33 from the same tables, or from the 2022 extract of sbs_r_nuts2021 where the whole table is not loaded.
--- Each cell keeps its source_id: a change of table between two years is a break in series.
-CREATE OR REPLACE TABLE cluster_input AS
-WITH cells AS (
-    SELECT n.level AS sector_set, e.*
-    FROM employment e JOIN nace n ON n.code = e.nace
-    WHERE e.source_id IN ('eurostat_sbs_r_nuts06_r2', 'eurostat_sbs_r_nuts2021') AND n.level IN ('division', 'section')
-    UNION ALL
-    SELECT 'manufacturing', e.*
-    FROM employment e JOIN nace n ON n.code = e.nace
-    WHERE e.source_id IN ('eurostat_sbs_r_nuts06_r2', 'eurostat_sbs_r_nuts2021', 'eurostat_sbs_r_nuts2021_manuf')
-      AND n.level = 'division' AND n.parent = 'C'
+-- cluster_totals: per sector set, level of the coverage rule, year and sector, the sums over the cells the rule
+-- keeps at that level: e_s (employment of the sector), e_all (of the set), known_s (cells with a value), n_active
+-- (cells with employment > 0), n_units / n_wage (of those, with local units / wages). Grouped by the region-years'
+-- coverage first, so each level is a sum over a few hundred rows, not a pass over the cells.
+CREATE OR REPLACE TABLE cluster_totals AS
+WITH by_coverage AS (
+    SELECT sector_set, year, nid, coverage_in, sum(persons) AS e_s, count(persons) AS known_s,
+           count(*) FILTER (WHERE persons > 0) AS n_active,
+           count(*) FILTER (WHERE persons > 0 AND local_units IS NOT NULL) AS n_units,
+           count(*) FILTER (WHERE persons > 0 AND wages_meur IS NOT NULL) AS n_wage
+    FROM cluster_input GROUP BY ALL
+),
+by_level AS (
+    SELECT l.pos, b.sector_set, b.year, b.nid, sum(b.e_s) AS e_s, sum(b.known_s) AS known_s,
+           sum(b.n_active) AS n_active, sum(b.n_units) AS n_units, sum(b.n_wage) AS n_wage
+    FROM by_coverage b JOIN cluster_coverage_levels l ON b.coverage_in >= l.level
+    GROUP BY ALL
 )
-SELECT c.sector_set, c.region_code, c.nuts_version, r.country, c.nace, c.year, c.persons, c.local_units,
-       c.wages_meur, c.flag, c.source_id,
-       dense_rank() OVER (ORDER BY c.region_code, c.nuts_version)::INTEGER AS rid,
-       dense_rank() OVER (ORDER BY c.nace)::INTEGER AS nid
-FROM cells c
-JOIN regions r ON r.code = c.region_code AND r.nuts_version = c.nuts_version AND r.level = 2
--- Where two tables publish the same cell (they should not overlap in years), the newer table wins.
-QUALIFY row_number() OVER (PARTITION BY c.sector_set, c.region_code, c.nuts_version, c.nace, c.year
-                           ORDER BY CASE c.source_id WHEN 'eurostat_sbs_r_nuts2021' THEN 0
-                                                     WHEN 'eurostat_sbs_r_nuts06_r2' THEN 1 ELSE 2 END) = 1
-ORDER BY c.sector_set, c.year, nid, rid;
+SELECT *, sum(e_s) OVER (PARTITION BY pos, sector_set, year) AS e_all
+FROM by_level
+ORDER BY pos, sector_set, year, nid;
 
--- Each cell also carries its region-year's coverage (known sector cells / sectors of the set in that year) and the
--- set's number of sectors that year: the coverage rule of cluster_cells is then a filter on a column.
-CREATE OR REPLACE TABLE cluster_input AS
-WITH sizes AS (
-    SELECT sector_set, year, count(DISTINCT nid) AS n_sectors_in FROM cluster_input GROUP BY ALL
-)
-SELECT i.*, s.n_sectors_in,
-       count(i.persons) OVER (PARTITION BY i.sector_set, i.year, i.rid) / s.n_sectors_in AS coverage_in
-FROM cluster_input i JOIN sizes s ON s.sector_set = i.sector_set AND s.year = i.year
-ORDER BY i.sector_set, i.year, i.nid, i.rid;
+-- cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct):
+-- the stars of one cell as a struct (star_size, star_spec, star_focus, star_prod, stars_observatory, stars_panorama,
+-- cmp_strong), the one place the rules of the methods are written (see cluster_cells).
+CREATE OR REPLACE MACRO cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct,
+                                      cmp_lq_pct, cmp_size_pct) AS
+{'star_size': coalesce(size_pct >= 100 - top_pct, false),
+ 'star_spec': coalesce(lq >= spec_lq, false),
+ 'star_focus': coalesce(share_pct >= 100 - top_pct, false),
+ 'star_prod': coalesce(wage_pct >= 100 - top_pct, false),
+ 'stars_observatory': coalesce(size_pct >= 100 - top_pct, false)::INTEGER + coalesce(lq >= spec_lq, false)::INTEGER
+                      + coalesce(share_pct >= 100 - top_pct, false)::INTEGER,
+ 'stars_panorama': coalesce(size_pct >= 100 - top_pct, false)::INTEGER + coalesce(lq >= spec_lq, false)::INTEGER
+                   + coalesce(wage_pct >= 100 - top_pct, false)::INTEGER,
+ 'cmp_strong': CASE WHEN n_units > 0 THEN coalesce(share_pct >= cmp_lq_pct AND lq >= 1 AND size_pct > cmp_size_pct
+                                                  AND units_pct > cmp_size_pct, false) END};
 
-CREATE OR REPLACE TABLE cluster_region_ids AS
-SELECT DISTINCT rid, region_code, nuts_version, country FROM cluster_input;
-
-CREATE OR REPLACE TABLE cluster_sector_ids AS
-SELECT DISTINCT nid, nace FROM cluster_input;
-
--- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year][, min_coverage]): one row per
--- NUTS 2 region x sector x year of a sector set with employment, the location quotient and its denominators,
--- coverage, percentile ranks and the stars of each method.
---   Coverage rule: a region-year whose known sector cells are fewer than min_coverage (default 0.5) of the set's
---   sectors is left out before anything is computed (no LQ, no rank, no star, not in E_s and E): its few known
---   cells are fragments (e.g. UKD7 in 2010 publishes construction only, under its new code, while its other
---   divisions stay under the old UKD2+UKD5 group; its LQs of 9-12 are artefacts). cluster_excluded lists them.
+-- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year][, min_coverage]): one row per NUTS 2 region x sector x year of a sector set with employment, the location quotient
+-- and its denominators, coverage, percentile ranks and the stars of each method.
+--   Everything but the stars is computed by the build (cluster_input, cluster_totals): here the thresholds are only
+--   compared, so a page pays for a filtered read of one year.
+--   Coverage rule: a region-year whose known sector cells are fewer than min_coverage (default 0.5; one of the levels
+--   in cluster_coverage_levels: 0, 0.25, 0.5, 0.75) of the set's sectors is left out before anything is computed (no
+--   LQ, no rank, no star, not in E_s and E): its few known cells are fragments (e.g. UKD7 in 2010 publishes
+--   construction only, under its new code, while its other divisions stay under the old UKD2+UKD5 group; its LQs of
+--   9-12 are artefacts). cluster_excluded lists them.
 --   LQ = (E_rs / E_r) / (E_s / E); E_r, E_s and E are sums over the cells of the same set and year that have a
 --   known value (confidential cells are unknown, not zero); coverage_r = known sector cells / sectors in the set.
 --   Percentile rank = round(100 / n * (rank - 0.5)), rank ascending with ties sharing the lowest rank, among the
@@ -62,105 +57,132 @@ SELECT DISTINCT nid, nace FROM cluster_input;
 --   U.S. CMP strong cluster: LQ pct >= cmp_lq_pct and LQ >= 1 and employment pct > cmp_size_pct and local units
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
-                                      min_coverage := 0.5, group_members := NULL, group_weights := NULL) AS TABLE
-WITH members AS (
+                                      min_coverage := 0.5) AS TABLE
+WITH lvl AS (
+    SELECT CASE WHEN count(*) = 1 THEN any_value(pos)
+                ELSE error('cluster_cells: min_coverage must be one of the precomputed levels '
+                           || (SELECT string_agg(level::VARCHAR, ', ' ORDER BY level) FROM cluster_coverage_levels))
+           END AS pos
+    FROM cluster_coverage_levels WHERE level = min_coverage
+),
+totals AS (
+    SELECT t.* FROM cluster_totals t
+    WHERE t.pos = (SELECT pos FROM lvl) AND t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
+),
+kept AS (
+    SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
+           i.confidential_r, i.n_sectors_in AS n_sectors, i.coverage_in AS coverage_r, i.share_r, i.wage_per_person,
+           t.e_s, t.e_all, t.known_s, t.n_active, t.n_units,
+           i.size_pct[t.pos] AS size_pct, i.share_pct[t.pos] AS share_pct, i.units_pct[t.pos] AS units_pct,
+           i.wage_pct[t.pos] AS wage_pct
+    FROM cluster_input i
+    JOIN totals t ON t.year = i.year AND t.nid = i.nid
+    WHERE i.sector_set = sector_set AND (only_year IS NULL OR i.year = only_year) AND i.coverage_in >= min_coverage
+),
+p AS (
+    SELECT *, share_r / nullif(e_s / nullif(e_all, 0), 0) AS lq, share_pct AS lq_pct FROM kept
+)
+SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.local_units,
+       p.wages_meur, p.flag, p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors,
+       p.coverage_r, p.known_s, p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct,
+       p.units_pct, p.wage_pct,
+       p.s.star_size, p.s.star_spec, p.s.star_focus, p.s.star_prod, p.s.stars_observatory, p.s.stars_panorama,
+       p.s.cmp_strong
+FROM (SELECT *, cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct,
+                              cmp_size_pct) AS s FROM p) p
+JOIN cluster_region_ids g ON g.rid = p.rid
+JOIN cluster_sector_ids x ON x.nid = p.nid;
+
+-- cluster_group_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, group_members, group_weights[,
+-- only_year][, min_coverage]): cluster_cells plus one more sector, nace 'GROUP', the user's own sector group: its cell
+-- is the weighted sum of its members' cells (unknown when any member's is); it has its own E_s and ranks (computed
+-- here: one small sector) but is never counted in E_r or E, which stay the sums over the real sectors. A macro of its
+-- own because planning the group's windows costs 20 ms even for an empty group: cluster_cells does not pay it.
+CREATE OR REPLACE MACRO cluster_group_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, group_members,
+                                            group_weights, only_year := NULL, min_coverage := 0.5) AS TABLE
+WITH lvl AS (
+    SELECT CASE WHEN count(*) = 1 THEN any_value(pos)
+                ELSE error('cluster_cells: min_coverage must be one of the precomputed levels '
+                           || (SELECT string_agg(level::VARCHAR, ', ' ORDER BY level) FROM cluster_coverage_levels))
+           END AS pos
+    FROM cluster_coverage_levels WHERE level = min_coverage
+),
+totals AS (
+    SELECT t.* FROM cluster_totals t
+    WHERE t.pos = (SELECT pos FROM lvl) AND t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
+),
+kept AS (
+    SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
+           i.confidential_r, i.n_sectors_in AS n_sectors, i.coverage_in AS coverage_r, i.share_r, i.wage_per_person,
+           t.e_s, t.e_all, t.known_s, t.n_active, t.n_units,
+           i.size_pct[t.pos] AS size_pct, i.share_pct[t.pos] AS share_pct, i.units_pct[t.pos] AS units_pct,
+           i.wage_pct[t.pos] AS wage_pct
+    FROM cluster_input i
+    JOIN totals t ON t.year = i.year AND t.nid = i.nid
+    WHERE i.sector_set = sector_set AND (only_year IS NULL OR i.year = only_year) AND i.coverage_in >= min_coverage
+),
+members AS (
     SELECT x.nid, m.weight
     FROM (SELECT unnest(coalesce(group_members, []::VARCHAR[])) AS nace,
                  unnest(coalesce(group_weights, []::DOUBLE[])) AS weight) m
     JOIN cluster_sector_ids x ON x.nace = m.nace
 ),
--- A sector group of the user's own (group_members, weighted by group_weights): one more sector, nace 'GROUP', whose
--- cell is the weighted sum of its members' cells (unknown when any member's is); it has its own E_s and ranks but
--- is never counted in E_r or E, which stay the sums over the set's real sectors.
 grp AS (
-    SELECT b.rid, 0 AS nid, b.year, b.year * 1000 AS part,
+    SELECT b.rid, b.year,
            CASE WHEN count(b.persons) = count(*) THEN sum(b.persons * m.weight) END AS persons,
            CASE WHEN count(b.local_units) = count(*) THEN sum(b.local_units * m.weight) END AS local_units,
            CASE WHEN count(b.wages_meur) = count(*) THEN sum(b.wages_meur * m.weight) END AS wages_meur,
            CASE WHEN bool_or(b.flag LIKE '%c%') THEN 'c' END AS flag, min(b.source_id) AS source_id,
-           any_value(b.n_sectors_in) AS n_sectors_in, true AS is_group
-    FROM cluster_input b JOIN members m ON m.nid = b.nid
+           any_value(b.e_r) AS e_r, any_value(b.known_r) AS known_r, any_value(b.confidential_r) AS confidential_r,
+           any_value(b.n_sectors_in) AS n_sectors, any_value(b.coverage_in) AS coverage_r, any_value(t.e_all) AS e_all
+    FROM cluster_input b
+    JOIN members m ON m.nid = b.nid
+    JOIN totals t ON t.year = b.year AND t.nid = b.nid
     WHERE b.sector_set = sector_set AND (only_year IS NULL OR b.year = only_year) AND b.coverage_in >= min_coverage
     GROUP BY b.rid, b.year
     HAVING count(*) = (SELECT count(*) FROM members)
 ),
-cells AS MATERIALIZED (
-    SELECT rid, nid, year, year * 1000 + nid AS part, persons, local_units, wages_meur, flag, source_id, n_sectors_in,
-           false AS is_group
-    FROM cluster_input
-    WHERE cluster_input.sector_set = sector_set AND (only_year IS NULL OR year = only_year)
-      AND coverage_in >= min_coverage
-    UNION ALL
-    SELECT * FROM grp
+grp_measures AS (
+    SELECT *, persons / nullif(e_r, 0) AS share_r, wages_meur * 1e6 / nullif(persons, 0) AS wage_per_person,
+           sum(persons) OVER y AS e_s, count(persons) OVER y AS known_s,
+           count(*) FILTER (WHERE persons > 0) OVER y AS n_active,
+           count(*) FILTER (WHERE persons > 0 AND local_units IS NOT NULL) OVER y AS n_units,
+           count(*) FILTER (WHERE persons > 0 AND wages_meur IS NOT NULL) OVER y AS n_wage
+    FROM grp WINDOW y AS (PARTITION BY year)
 ),
-by_year AS (
-    SELECT year, sum(persons) FILTER (WHERE NOT is_group) AS e_all, any_value(n_sectors_in) AS n_sectors
-    FROM cells GROUP BY year
-),
-by_region AS (
-    SELECT year, rid, sum(persons) FILTER (WHERE NOT is_group) AS e_r,
-           count(persons) FILTER (WHERE NOT is_group) AS known_r,
-           count(*) FILTER (WHERE flag LIKE '%c%' AND NOT is_group) AS confidential_r
-    FROM cells GROUP BY ALL
-),
-by_sector AS (
-    SELECT part, sum(persons) AS e_s, count(persons) AS known_s,
-           count(*) FILTER (WHERE persons > 0) AS n_active,
-           count(*) FILTER (WHERE persons > 0 AND local_units IS NOT NULL) AS n_units,
-           count(*) FILTER (WHERE persons > 0 AND wages_meur IS NOT NULL) AS n_wage
-    FROM cells GROUP BY ALL
-),
-measures AS MATERIALIZED (
-    SELECT c.rid, c.nid, c.year, c.part, c.persons, c.local_units, c.wages_meur, c.flag, c.source_id,
-           y.e_all, y.n_sectors, r.e_r, r.known_r, r.confidential_r, s.e_s, s.known_s, s.n_active, s.n_units,
-           s.n_wage,
-           c.persons / nullif(r.e_r, 0) AS share_r,
-           (c.persons / nullif(r.e_r, 0)) / nullif(s.e_s / nullif(y.e_all, 0), 0) AS lq,
-           c.wages_meur * 1e6 / nullif(c.persons, 0) AS wage_per_person,
-           r.known_r / y.n_sectors AS coverage_r
-    FROM cells c
-    JOIN by_year y USING (year)
-    JOIN by_region r USING (year, rid)
-    JOIN by_sector s USING (part)
-),
-ranks AS (
-    -- Active cells only (employment > 0). Within a sector and year the LQ is the regional share times a constant,
-    -- so the LQ rank is the share rank. NULLs sort last and do not push the ranks of known values.
-    SELECT rid, part,
+grp_ranks AS (
+    SELECT rid, year,
            rank() OVER (w ORDER BY persons) AS rank_size,
            rank() OVER (w ORDER BY share_r) AS rank_share,
            CASE WHEN local_units IS NOT NULL THEN rank() OVER (w ORDER BY local_units NULLS LAST) END AS rank_units,
            CASE WHEN wage_per_person IS NOT NULL THEN rank() OVER (w ORDER BY wage_per_person NULLS LAST) END AS rank_wage
-    FROM measures
+    FROM grp_measures
     WHERE persons > 0
-    WINDOW w AS (PARTITION BY part)
+    WINDOW w AS (PARTITION BY year)
 ),
-pct AS (
-    SELECT m.*,
-           round(100.0 / m.n_active * (k.rank_size - 0.5)) AS size_pct,
-           round(100.0 / m.n_active * (k.rank_share - 0.5)) AS share_pct,
-           round(100.0 / m.n_active * (k.rank_share - 0.5)) AS lq_pct,
-           round(100.0 / nullif(m.n_units, 0) * (k.rank_units - 0.5)) AS units_pct,
-           round(100.0 / nullif(m.n_wage, 0) * (k.rank_wage - 0.5)) AS wage_pct
-    FROM measures m
-    LEFT JOIN ranks k USING (rid, part)
+cells AS (
+    SELECT * FROM kept
+    UNION ALL BY NAME
+    SELECT g.rid, 0 AS nid, g.year, g.persons, g.local_units, g.wages_meur, g.flag, g.source_id, g.e_r, g.known_r,
+           g.confidential_r, g.n_sectors, g.coverage_r, g.share_r, g.wage_per_person, g.e_s, g.e_all, g.known_s,
+           g.n_active, g.n_units,
+           round(100.0 / g.n_active * (k.rank_size - 0.5)) AS size_pct,
+           round(100.0 / g.n_active * (k.rank_share - 0.5)) AS share_pct,
+           round(100.0 / nullif(g.n_units, 0) * (k.rank_units - 0.5)) AS units_pct,
+           round(100.0 / nullif(g.n_wage, 0) * (k.rank_wage - 0.5)) AS wage_pct
+    FROM grp_measures g LEFT JOIN grp_ranks k USING (rid, year)
+),
+p AS (
+    SELECT *, share_r / nullif(e_s / nullif(e_all, 0), 0) AS lq, share_pct AS lq_pct FROM cells
 )
-SELECT g.region_code, g.nuts_version, g.country, coalesce(x.nace, 'GROUP') AS nace, p.year, p.persons, p.local_units, p.wages_meur, p.flag,
-       p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors, p.coverage_r, p.known_s,
-       p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct, p.units_pct, p.wage_pct,
-       coalesce(p.size_pct >= 100 - top_pct, false) AS star_size,
-       coalesce(p.lq >= spec_lq, false) AS star_spec,
-       coalesce(p.share_pct >= 100 - top_pct, false) AS star_focus,
-       coalesce(p.wage_pct >= 100 - top_pct, false) AS star_prod,
-       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
-           + coalesce(p.share_pct >= 100 - top_pct, false)::INTEGER AS stars_observatory,
-       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
-           + coalesce(p.wage_pct >= 100 - top_pct, false)::INTEGER AS stars_panorama,
-       CASE WHEN p.n_units > 0 THEN
-            coalesce(p.lq_pct >= cmp_lq_pct AND p.lq >= 1 AND p.size_pct > cmp_size_pct
-                     AND p.units_pct > cmp_size_pct, false)
-       END AS cmp_strong
-FROM pct p
+SELECT g.region_code, g.nuts_version, g.country, coalesce(x.nace, 'GROUP') AS nace, p.year, p.persons, p.local_units,
+       p.wages_meur, p.flag, p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors,
+       p.coverage_r, p.known_s, p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct,
+       p.units_pct, p.wage_pct,
+       p.s.star_size, p.s.star_spec, p.s.star_focus, p.s.star_prod, p.s.stars_observatory, p.s.stars_panorama,
+       p.s.cmp_strong
+FROM (SELECT *, cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct,
+                              cmp_size_pct) AS s FROM p) p
 JOIN cluster_region_ids g ON g.rid = p.rid
 LEFT JOIN cluster_sector_ids x ON x.nid = p.nid;
 
@@ -177,9 +199,11 @@ FROM cluster_input c
 WHERE c.sector_set = sector_set AND (only_year IS NULL OR c.year = only_year) AND c.coverage_in < min_coverage
 GROUP BY c.region_code, c.nuts_version, c.country, c.year;
 
-COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids.';
-COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the regions in cluster_input.';
-COMMENT ON TABLE cluster_sector_ids IS 'Integer ids of the sectors in cluster_input.';
+COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids, their threshold-free measures and their percentile ranks at every level of the coverage rule (arrays; element pos of cluster_coverage_levels).';
+COMMENT ON TABLE cluster_totals IS 'Sums over the kept cells per sector set, level of the coverage rule (pos), year and sector: E_s, E, counts.';
+COMMENT ON TABLE cluster_coverage_levels IS 'The levels of the coverage rule the build precomputes (level, pos in the rank arrays of cluster_input).';
+COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the NUTS 2 regions (cluster_input.rid).';
+COMMENT ON TABLE cluster_sector_ids IS 'Integer ids of the NACE divisions and sections (cluster_input.nid).';
 
 -- cluster_lq: the location quotient of every cell of every sector set and year, as cluster_cells defines it (the
 -- thresholds do not change it), with the integer ids of cluster_input. Precomputed once here for the relatedness

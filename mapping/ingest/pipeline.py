@@ -25,10 +25,10 @@ from mapping.config import PROJECT_ROOT, SHARED_SOURCES, spatial_extension_path
 from . import nuts
 from .errors import BuildError
 from .manifest import Manifest, Source, load_manifest, sha256_file
+from .derived import build_derived
 from .readers import READERS
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-MACROS = Path(__file__).with_name("macros.sql")
 
 # Readers run in this order: regions before anything that refers to them, the crosswalk before
 # the tables whose old codes it places, catalogs before the indicators that use them, a full table before
@@ -192,7 +192,7 @@ def build(
             say("  finishing: map units, catalog coverage, provenance, validation")
             _finish_units(ctx)
             _finish_catalog(ctx)
-            con.execute(MACROS.read_text())
+            build_derived(con)
             _write_provenance(ctx, manifest, plan)
             validate(con)
             tables = _table_counts(con)

@@ -1,5 +1,5 @@
--- cluster_sector_view: every NUTS 2 region for one sector (or the user's sector group, nace 'GROUP' with $members and $weights) and year: employment, LQ, percentile ranks, coverage and the stars of the chosen method (stars = method stars 0-3, or 1 for a CMP strong cluster)
--- params: $sector_set, $nace, $year, $method, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, $min_coverage, $members, $weights
+-- cluster_sector_view: every NUTS 2 region for one sector and year: employment, LQ, percentile ranks, coverage and the stars of the chosen method (stars = method stars 0-3, or 1 for a CMP strong cluster)
+-- params: $sector_set, $nace, $year, $method, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, $min_coverage
 SELECT c.region_code AS code, c.nuts_version, c.region_code || '|' || c.nuts_version AS key, r.name_latn AS name,
        c.country, r.label_lon AS lon, r.label_lat AS lat, c.year, c.persons, c.local_units, c.wages_meur, c.flag,
        c.share_r, c.lq, c.wage_per_person, c.size_pct, c.share_pct, c.lq_pct, c.units_pct, c.wage_pct,
@@ -9,7 +9,7 @@ SELECT c.region_code AS code, c.nuts_version, c.region_code || '|' || c.nuts_ver
                     ELSE c.cmp_strong::INTEGER END AS stars,
        c.coverage_r, c.known_r, c.n_sectors, c.n_active, c.source_id, e.placement, e.nuts_note
 FROM cluster_cells($sector_set, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, only_year := $year,
-                       min_coverage := $min_coverage, group_members := $members, group_weights := $weights) c
+                       min_coverage := $min_coverage) c
 JOIN regions r ON r.code = c.region_code AND r.nuts_version = c.nuts_version
 LEFT JOIN employment e ON e.region_code = c.region_code AND e.nuts_version = c.nuts_version AND e.nace = c.nace
                  AND e.year = c.year AND e.source_id = c.source_id

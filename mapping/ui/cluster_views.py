@@ -183,8 +183,10 @@ def _show_group(value: str, name: str) -> None:
 def sector_view(ctx: Context) -> None:
     group = _group_from_link(ctx)
     nace, labels = _sector_picker(ctx, group)
-    members = group.sql_params() if group is not None and nace == "GROUP" else sector_groups.NO_GROUP
-    frame = data.query("cluster_sector_view", nace=nace, **ctx.params(), **members)
+    if group is not None and nace == "GROUP":
+        frame = data.query("cluster_group_view", nace=nace, **ctx.params(), **group.sql_params())
+    else:
+        frame = data.query("cluster_sector_view", nace=nace, **ctx.params())
     colour = state.choice(
         "Map colour",
         ["lq", "stars"],

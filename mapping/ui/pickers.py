@@ -120,7 +120,6 @@ def cluster_overlay_picker(*, container: Any) -> Overlay | None:
         year=year,
         method="observatory",
         **clusters.DEFAULTS.params(),
-        **sector_groups.NO_GROUP,
     )
     rule = clusters.DEFAULTS.rule("observatory")
     return Overlay(

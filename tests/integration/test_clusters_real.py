@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from mapping import clusters, db
-from mapping.sector_groups import NO_GROUP
 
 pytestmark = pytest.mark.integration
 COLUMNS = [
@@ -40,9 +39,12 @@ def tables(con):
     return emp, reg, nace
 
 
+@pytest.mark.parametrize("min_coverage", clusters.COVERAGE_LEVELS)
 @pytest.mark.parametrize("sector_set", list(clusters.SECTOR_SETS))
-def test_sql_equals_pandas_on_every_cell(con, tables, sector_set):
-    thr = clusters.Thresholds(spec_lq=1.5, top_pct=10, cmp_lq_pct=75, cmp_size_pct=25)
+def test_sql_equals_pandas_on_every_cell(con, tables, sector_set, min_coverage):
+    """The ranks the build precomputed for every level of the coverage rule, and the LQs and stars cluster_cells
+    derives from them, against the independent pandas implementation from the raw tables."""
+    thr = clusters.Thresholds(spec_lq=1.5, top_pct=10, cmp_lq_pct=75, cmp_size_pct=25, min_coverage=min_coverage)
     sql = db.run_sql(
         con,
         "SELECT * FROM cluster_cells($s, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, "
@@ -70,7 +72,6 @@ def test_known_automotive_regions_lead_c29(con):
         year=2014,
         method="observatory",
         **clusters.DEFAULTS.params(),
-        **NO_GROUP,
     ).head(12)
     codes = set(top["code"])
     assert {"DE11", "CZ02", "HU22", "DE22"} <= codes  # Stuttgart, Stredni Cechy (Mlada Boleslav), Gyor, Niederbayern
@@ -142,10 +143,10 @@ def test_ukd7_2010_fragments_earn_no_stars(con):
     divisions stay under the old UKD2+UKD5 group: LQs of 8.9-11.6 on F41-F43 and stars, before the coverage rule."""
     params = clusters.DEFAULTS.params()
     ruled = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
-                     **params, **NO_GROUP)  # fmt: skip
+                     **params)  # fmt: skip
     assert "UKD7" not in set(ruled.loc[ruled["stars"] >= 1, "code"])
     loose = db.query(con, "cluster_sector_view", sector_set="division", nace="F43", year=2010, method="observatory",
-                     **{**params, "min_coverage": 0.0}, **NO_GROUP)  # fmt: skip
+                     **{**params, "min_coverage": 0.0})  # fmt: skip
     row = loose.set_index("code").loc["UKD7"]
     assert row["lq"] > 8 and row["stars"] >= 1  # what the rule prevents
     excluded = db.query(con, "cluster_excluded", sector_set="division", year=2010, min_coverage=0.5)
@@ -168,7 +169,7 @@ def test_a_sector_group_equals_its_members_summed_by_hand(con):
     known = mine.groupby(key)["persons"].apply(lambda p: p.notna().all() and len(p) == len(members))
     g = mine.groupby(key).agg(persons=("persons", "sum"), e_r=("e_r", "first"), e_all=("e_all", "first"))[known]
     expected = (g["persons"] / g["e_r"]) / (g["persons"].sum() / g["e_all"].iloc[0])
-    view = db.query(con, "cluster_sector_view", sector_set="division", nace="GROUP", year=2014, method="observatory",
+    view = db.query(con, "cluster_group_view", sector_set="division", nace="GROUP", year=2014, method="observatory",
                     **clusters.DEFAULTS.params(), members=members, weights=[1.0] * 6)  # fmt: skip
     got = view.dropna(subset=["lq"]).set_index(["code", "nuts_version"])["lq"]
     assert len(got) == len(expected) > 150

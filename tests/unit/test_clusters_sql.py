@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from mapping import clusters
-from mapping.ingest.pipeline import MACROS
+from mapping.ingest.derived import build_derived
 
 CELLS = [
     # region, nace, persons, local_units, wages_meur, flag
@@ -51,7 +51,7 @@ def make_db(cells=CELLS, year=2014, *, sectors=("C10", "C29")) -> duckdb.DuckDBP
         "INSERT INTO employment VALUES (?, '2021', ?, ?, ?, ?, ?, ?, ?)",
         [[r, n, year, p, u, w, f, SOURCE] for r, n, p, u, w, f in cells],
     )
-    con.execute(MACROS.read_text())
+    build_derived(con)
     return con
 
 
@@ -191,10 +191,7 @@ def test_a_sector_group_of_the_users_own_is_one_more_sector():
     Size percentiles among the 3 known: R4 17, R2 50, R1 83."""
     con = make_db()
     df = (
-        con.execute(
-            "SELECT * FROM cluster_cells('division', 2.0, 10, 75, 25, group_members := ['C10', 'C29'], "
-            "group_weights := [1.0, 0.5])"
-        )
+        con.execute("SELECT * FROM cluster_group_cells('division', 2.0, 10, 75, 25, ['C10', 'C29'], [1.0, 0.5])")
         .df()
         .set_index(["region_code", "nace"])
     )
@@ -208,4 +205,11 @@ def test_a_sector_group_of_the_users_own_is_one_more_sector():
     plain = cells_frame(con)
     assert df.loc[("R1", "C29"), "lq"] == plain.loc[("R1", "C29"), "lq"] == pytest.approx(1.6875)  # others unchanged
     assert "GROUP" not in set(plain.index.get_level_values(1))
+    con.close()
+
+
+def test_a_coverage_level_the_build_did_not_precompute_is_refused_by_name():
+    con = make_db()
+    with pytest.raises(duckdb.Error, match="min_coverage must be one of the precomputed levels 0.0, 0.25, 0.5, 0.75"):
+        con.execute("SELECT * FROM cluster_cells('division', 2.0, 10, 75, 25, min_coverage := 0.3)").fetchall()
     con.close()

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from mapping import charts, clusters, db
-from mapping.ingest.pipeline import MACROS
+from mapping.ingest.derived import build_derived
 
 OLD, NEW = "eurostat_sbs_r_nuts06_r2", "eurostat_sbs_r_nuts2021"
 R1 = {
@@ -55,7 +55,7 @@ def _db() -> duckdb.DuckDBPyConnection:
     con.executemany(
         "INSERT INTO employment VALUES (?, '2021', ?, ?, ?, 10, 1.0, ?, NULL, NULL, ?, ?, 'nuts', NULL)", rows
     )
-    con.execute(MACROS.read_text())
+    build_derived(con)
     return con
 
 
