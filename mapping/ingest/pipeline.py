@@ -23,9 +23,9 @@ from mapping import __version__
 from mapping.config import PROJECT_ROOT, SHARED_SOURCES, spatial_extension_path
 
 from . import nuts
+from .derived import build_derived
 from .errors import BuildError
 from .manifest import Manifest, Source, load_manifest, sha256_file
-from .derived import build_derived
 from .readers import READERS
 
 SCHEMA = Path(__file__).with_name("schema.sql")

@@ -265,7 +265,8 @@ def console_view() -> None:
         "downloadable. Files, URLs, settings and writes are switched off. `SHOW TABLES` lists the tables; "
         "`cluster_cells(set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := year, min_coverage := 0.5)` "
         "gives LQs, percentile ranks and stars (min_coverage: 0, 0.25, 0.5 or 0.75, the levels the build "
-        "precomputes), `cluster_group_cells(..., members, weights)` adds a sector group of your own, `cluster_excluded(set, min_coverage)` lists the region-years it leaves out, "
+        "precomputes), `cluster_group_cells(..., members, weights)` adds a sector group of your own, "
+        "`cluster_excluded(set, min_coverage)` lists the region-years it leaves out, "
         "`sector_proximity(set, year)` and `relatedness_density(set, year)` the relatedness of sectors. "
         "A link can carry a query; it runs when you press *Run*."
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mapping import clusters, explorer, sector_groups
+from mapping import clusters, explorer
 from mapping.ui import data, state
 
 

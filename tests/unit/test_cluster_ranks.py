@@ -48,8 +48,8 @@ def test_equals_sql_rank_on_random_parts_with_ties(seed):
                 "unnest(range(len($1))) AS i)", [part.tolist(), [None if np.isnan(x) else x for x in value],
                                                  kept.tolist()])  # fmt: skip
     sql = con.execute(
-        "SELECT i, round(100.0 / count(*) OVER (PARTITION BY part) * (rank() OVER (PARTITION BY part ORDER BY v) - 0.5))"
-        " FROM t WHERE k AND v IS NOT NULL"
+        "SELECT i, round(100.0 / count(*) OVER (PARTITION BY part) "
+        "* (rank() OVER (PARTITION BY part ORDER BY v) - 0.5)) FROM t WHERE k AND v IS NOT NULL"
     ).fetchall()
     expected = np.full(n, np.nan)
     for i, pct in sql:

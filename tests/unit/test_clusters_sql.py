@@ -210,6 +210,8 @@ def test_a_sector_group_of_the_users_own_is_one_more_sector():
 
 def test_a_coverage_level_the_build_did_not_precompute_is_refused_by_name():
     con = make_db()
-    with pytest.raises(duckdb.Error, match="min_coverage must be one of the precomputed levels 0.0, 0.25, 0.5, 0.75"):
+    with pytest.raises(
+        duckdb.Error, match=r"min_coverage must be one of the precomputed levels 0\.0, 0\.25, 0\.5, 0\.75"
+    ):
         con.execute("SELECT * FROM cluster_cells('division', 2.0, 10, 75, 25, min_coverage := 0.3)").fetchall()
     con.close()
