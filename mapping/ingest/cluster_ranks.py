@@ -40,27 +40,44 @@ def percentile_ranks(part: np.ndarray, value: np.ndarray, kept: np.ndarray) -> n
         value: the measure; NaN where unknown (those cells get no rank and do not count).
         kept: boolean, the cells that take part (active, kept by the coverage rule).
     """
-    out = np.full(len(part), np.nan)
-    take = kept & ~np.isnan(value)
-    idx = np.flatnonzero(take)
+    return percentile_ranks_by_level(part, value, kept.astype(float), np.ones(len(part), dtype=bool), [1.0])[:, 0]
+
+
+def percentile_ranks_by_level(
+    part: np.ndarray, value: np.ndarray, coverage: np.ndarray, active: np.ndarray, levels
+) -> np.ndarray:
+    """``percentile_ranks`` at every level at once: column i ranks the active cells with ``coverage >= levels[i]``.
+
+    One sort of the active cells with a value (by part, then value) serves every level: a cell's rank among the
+    kept cells is 1 + the kept cells before its group of ties in that order, a cumulative sum.
+    """
+    out = np.full((len(part), len(levels)), np.nan)
+    idx = np.flatnonzero(active & ~np.isnan(value))
     if not len(idx):
         return out
-    order = idx[np.lexsort((value[idx], part[idx]))]
+    by_value = idx[np.argsort(value[idx], kind="stable")]
+    order = by_value[np.argsort(part[by_value], kind="stable")]
     p, v = part[order], value[order]
-    n_all = len(order)
-    new_part = np.empty(n_all, dtype=bool)
+    size = len(order)
+    new_part = np.empty(size, dtype=bool)
     new_part[0] = True
     new_part[1:] = p[1:] != p[:-1]
     new_tie = new_part.copy()
     new_tie[1:] |= v[1:] != v[:-1]
-    pos = np.arange(n_all)
+    pos = np.arange(size)
     part_start = np.maximum.accumulate(np.where(new_part, pos, 0))
     tie_start = np.maximum.accumulate(np.where(new_tie, pos, 0))
-    rank = tie_start - part_start + 1  # ties share the lowest rank
     part_id = np.cumsum(new_part) - 1
-    n = np.bincount(part_id)[part_id]
-    raw = 100.0 / n * (rank - 0.5)
-    out[order] = np.floor(raw + 0.5)  # SQL rounds halves away from zero; numpy's round would round them to even
+    cov = coverage[order]
+    for i, level in enumerate(levels):
+        kept = cov >= level
+        before = np.cumsum(kept) - kept  # kept cells strictly before each position
+        rank = before[tie_start] - before[part_start] + 1  # ties share the lowest rank
+        n = np.bincount(part_id, weights=kept)[part_id]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = 100.0 / n * (rank - 0.5)
+        # SQL rounds halves away from zero; numpy's round would round them to even
+        out[order, i] = np.where(kept, np.floor(raw + 0.5), np.nan)
     return out
 
 
@@ -81,9 +98,7 @@ def add_ranks(con: duckdb.DuckDBPyConnection) -> None:
     active = col["persons"] > 0
     columns = {"row_": pa.array(col["row_"])}
     for measure, name in MEASURES.items():
-        pct = np.empty((n, len(COVERAGE_LEVELS)))
-        for i, level in enumerate(COVERAGE_LEVELS):
-            pct[:, i] = percentile_ranks(col["part"], col[measure], active & (col["coverage_in"] >= level))
+        pct = percentile_ranks_by_level(col["part"], col[measure], col["coverage_in"], active, COVERAGE_LEVELS)
         flat = pct.ravel()
         unknown = np.isnan(flat)
         values = pa.array(np.where(unknown, 0, flat).astype(np.uint8), mask=unknown)
