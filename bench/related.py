@@ -80,7 +80,8 @@ def run() -> list[Figure]:
             ).fetchall()
         )
         lq = con.execute(
-            "SELECT year, region_code, nuts_version, nace, lq FROM cluster_lq WHERE sector_set = 'division'"
+            "SELECT year, region_code, nuts_version, nace, lq FROM cluster_lq JOIN cluster_region_ids USING (rid) "
+            "JOIN cluster_sector_ids USING (nid) WHERE sector_set = 'division'"
         ).df()
         npy = _median(lambda: numpy_all_years(lq))
         one = _median(lambda: page(con))

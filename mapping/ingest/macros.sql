@@ -189,15 +189,16 @@ LEFT JOIN cluster_sector_ids x ON x.nid = p.nid;
 -- cluster_excluded(sector_set, min_coverage[, only_year]): the region-years the coverage rule of cluster_cells leaves
 -- out: known sector cells, sectors in the set, coverage, persons in the known cells, and the reason in words.
 CREATE OR REPLACE MACRO cluster_excluded(sector_set, min_coverage, only_year := NULL) AS TABLE
-SELECT c.region_code, c.nuts_version, c.country, c.year, count(c.persons) AS known_r,
+SELECT g.region_code, g.nuts_version, g.country, c.year, count(c.persons) AS known_r,
        any_value(c.n_sectors_in) AS n_sectors, any_value(c.coverage_in) AS coverage_r,
        coalesce(sum(c.persons), 0) AS persons_known,
        format('{} of {} sectors with a published value ({:.0f}%), below the coverage rule ({:.0f}%)',
               count(c.persons), any_value(c.n_sectors_in), 100 * any_value(c.coverage_in),
               100 * min_coverage) AS reason
 FROM cluster_input c
+JOIN cluster_region_ids g ON g.rid = c.rid
 WHERE c.sector_set = sector_set AND (only_year IS NULL OR c.year = only_year) AND c.coverage_in < min_coverage
-GROUP BY c.region_code, c.nuts_version, c.country, c.year;
+GROUP BY g.region_code, g.nuts_version, g.country, c.year;
 
 COMMENT ON TABLE cluster_input IS 'The employment cells the cluster methods use (NUTS 2 regions and units x sector x year), by sector set, with integer ids, their threshold-free measures and their percentile ranks at every level of the coverage rule (arrays; element pos of cluster_coverage_levels).';
 COMMENT ON TABLE cluster_totals IS 'Sums over the kept cells per sector set, level of the coverage rule (pos), year and sector: E_s, E, counts.';
@@ -205,23 +206,16 @@ COMMENT ON TABLE cluster_coverage_levels IS 'The levels of the coverage rule the
 COMMENT ON TABLE cluster_region_ids IS 'Integer ids of the NUTS 2 regions (cluster_input.rid).';
 COMMENT ON TABLE cluster_sector_ids IS 'Integer ids of the NACE divisions and sections (cluster_input.nid).';
 
--- cluster_lq: the location quotient of every cell of every sector set and year, as cluster_cells defines it (the
--- thresholds do not change it), with the integer ids of cluster_input. Precomputed once here for the relatedness
--- macros below, which group and join on the ids (2x faster than on the codes).
+-- cluster_lq: the location quotient of every cell of every sector set and year, as cluster_cells gives it under its
+-- default coverage rule (0.5; the thresholds do not change it), on the integer ids of cluster_input. Read by the
+-- relatedness macros below, which group and join on the ids (2x faster than on the codes).
 CREATE OR REPLACE TABLE cluster_lq AS
-WITH cells AS (
-    SELECT 'division' AS sector_set, * FROM cluster_cells('division', 1, 10, 75, 50)
-    UNION ALL
-    SELECT 'section', * FROM cluster_cells('section', 1, 10, 75, 50)
-    UNION ALL
-    SELECT 'manufacturing', * FROM cluster_cells('manufacturing', 1, 10, 75, 50)
-)
-SELECT c.sector_set, c.region_code, c.nuts_version, c.country, c.nace, c.year, c.persons, c.lq, c.flag, c.source_id,
-       g.rid, x.nid
-FROM cells c
-JOIN cluster_region_ids g ON g.region_code = c.region_code AND g.nuts_version = c.nuts_version
-JOIN cluster_sector_ids x ON x.nace = c.nace
-ORDER BY c.sector_set, c.year, x.nid, g.rid;
+SELECT i.sector_set, i.year, i.rid, i.nid, i.persons,
+       i.share_r / nullif(t.e_s / nullif(t.e_all, 0), 0) AS lq, i.flag, i.source_id
+FROM cluster_input i
+JOIN cluster_coverage_levels v ON v.level = 0.5
+JOIN cluster_totals t ON t.pos = v.pos AND t.sector_set = i.sector_set AND t.year = i.year AND t.nid = i.nid
+WHERE i.coverage_in >= v.level;
 
 -- proximity_ids(sector_set, year): sector_proximity on the integer ids (below); year NULL: every year.
 --   A region is specialised in a sector (x_rs = 1) when the cell is known and LQ >= 1 (a confidential or missing
@@ -309,11 +303,13 @@ WHERE p.sector_set = sector_set AND (year IS NULL OR p.yr = year);
 --   Balland et al. 2019): how much of what is related to sector s the region already holds. specialised = x_rs
 --   (NULL where the cell is confidential or missing); persons and lq of the cell are kept for the diagrams.
 CREATE OR REPLACE MACRO relatedness_density(sector_set, year) AS TABLE
-SELECT l.region_code, l.nace AS sector, d.density,
+SELECT g.region_code, x.nace AS sector, d.density,
        CASE WHEN l.persons IS NOT NULL THEN coalesce(l.lq >= 1, false) END AS specialised,
-       l.nuts_version, l.country, l.persons, l.lq, l.year AS data_year
+       g.nuts_version, g.country, l.persons, l.lq, l.year AS data_year
 FROM cluster_lq l
 JOIN cluster_density d ON d.sector_set = l.sector_set AND d.yr = l.year AND d.rid = l.rid AND d.nid = l.nid
+JOIN cluster_region_ids g ON g.rid = l.rid
+JOIN cluster_sector_ids x ON x.nid = l.nid
 WHERE l.sector_set = sector_set AND (year IS NULL OR l.year = year);
 
 COMMENT ON TABLE cluster_lq IS 'Location quotient of every cell of every cluster sector set and year (as cluster_cells computes it).';

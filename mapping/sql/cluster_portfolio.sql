@@ -8,12 +8,14 @@ WITH now AS (
 span AS (
     -- Every published year of each sector from the base year to the year shown, with the territorial unit the
     -- source published it under (employment.source_code: an older NUTS code recoded onto NUTS 2021).
-    SELECT i.nace, i.year, i.persons, coalesce(i.flag, '') AS flag, i.source_id, e.source_code
+    SELECT x.nace, i.year, i.persons, coalesce(i.flag, '') AS flag, i.source_id, e.source_code
     FROM cluster_input i
+    JOIN cluster_region_ids g ON g.rid = i.rid
+    JOIN cluster_sector_ids x ON x.nid = i.nid
     LEFT JOIN employment e
-      ON e.region_code = i.region_code AND e.nuts_version = i.nuts_version AND e.nace = i.nace AND e.year = i.year
+      ON e.region_code = g.region_code AND e.nuts_version = g.nuts_version AND e.nace = x.nace AND e.year = i.year
      AND e.source_id = i.source_id
-    WHERE i.sector_set = $sector_set AND i.region_code = $region AND i.year BETWEEN $base_year AND $year
+    WHERE i.sector_set = $sector_set AND g.region_code = $region AND i.year BETWEEN $base_year AND $year
 ),
 steps AS (
     SELECT *, lag(year) OVER w AS prev_year, lag(persons) OVER w AS prev_persons,

@@ -27,7 +27,8 @@ def independent(con, sector_set: str, year: int) -> tuple[pd.DataFrame, pd.DataF
     """x, proximity and density from cluster_input (employment cells) with pandas and numpy only; region-years with
     fewer than half of the sectors published are left out (the coverage rule of cluster_cells)."""
     cells = con.execute(
-        "SELECT region_code, nuts_version, nace, persons FROM cluster_input WHERE sector_set = ? AND year = ?",
+        "SELECT g.region_code, g.nuts_version, x.nace, i.persons FROM cluster_input i "
+        "JOIN cluster_region_ids g USING (rid) JOIN cluster_sector_ids x USING (nid) WHERE sector_set = ? AND year = ?",
         [sector_set, year],
     ).df()
     known_r = cells["persons"].notna().groupby([cells["region_code"], cells["nuts_version"]]).transform("sum")
@@ -71,8 +72,9 @@ def test_macros_equal_an_independent_computation(con, sector_set, year):
 def test_cluster_lq_is_the_lq_of_cluster_cells(con):
     lq = con.execute(
         """SELECT c.lq AS a, l.lq AS b FROM cluster_cells('division', 2.0, 10, 75, 25, only_year := 2014) c
-           JOIN cluster_lq l ON l.sector_set = 'division' AND l.year = 2014 AND l.region_code = c.region_code
-                AND l.nuts_version = c.nuts_version AND l.nace = c.nace"""
+           JOIN cluster_region_ids g ON g.region_code = c.region_code AND g.nuts_version = c.nuts_version
+           JOIN cluster_sector_ids x ON x.nace = c.nace
+           JOIN cluster_lq l ON l.sector_set = 'division' AND l.year = 2014 AND l.rid = g.rid AND l.nid = x.nid"""
     ).df()
     assert len(lq) > 15_000 and np.allclose(lq["a"], lq["b"], equal_nan=True)
 
