@@ -55,6 +55,30 @@ def ranks_by_level(part_start: np.ndarray, rank_all: np.ndarray, coverage: np.nd
     return out
 
 
+def _rank_all(con: duckdb.DuckDBPyConnection, measure: str, part_start: np.ndarray) -> np.ndarray:
+    """Per cell, the rank of ``measure`` among the active cells of its part that have one (ties share the lowest
+    rank); 0 elsewhere. DuckDB sorts (in parallel, 3x faster than a rank() window over the same rows); numpy reads
+    the ranks off the sorted order."""
+    part = "(CASE sector_set WHEN 'division' THEN 0 WHEN 'section' THEN 1 ELSE 2 END) * 10000000 + year * 1000 + nid"
+    got = con.execute(
+        f"SELECT rowid AS row_, {measure}::DOUBLE AS v FROM cluster_input WHERE persons > 0 AND {measure} IS NOT NULL "
+        f"ORDER BY {part}, {measure}"
+    ).fetchnumpy()
+    row, v = got["row_"], np.asarray(got["v"])
+    rank_all = np.zeros(len(part_start), dtype=np.int64)
+    if not len(row):
+        return rank_all
+    start = part_start[row]
+    new_tie = np.empty(len(row), dtype=bool)
+    new_tie[0] = True
+    new_tie[1:] = (start[1:] != start[:-1]) | (v[1:] != v[:-1])
+    pos = np.arange(len(row))
+    tie_start = np.maximum.accumulate(np.where(new_tie, pos, 0))
+    first_of_part = np.maximum.accumulate(np.where(np.r_[True, start[1:] != start[:-1]], pos, 0))
+    rank_all[row] = tie_start - first_of_part + 1
+    return rank_all
+
+
 def add_ranks(con: duckdb.DuckDBPyConnection) -> None:
     """Replace ``cluster_input`` by itself plus one percentile column per measure (``size_pct``, ...: UTINYINT[k],
     element i the rank at the i-th level of the rule, NULL where the cell has none), and write
@@ -79,13 +103,7 @@ def add_ranks(con: duckdb.DuckDBPyConnection) -> None:
     del part
     columns = {"row_": pa.array(row)}
     for measure, name in MEASURES.items():
-        ranked = con.execute(
-            f"SELECT rowid, rank() OVER (PARTITION BY sector_set, year, nid ORDER BY {measure}) AS r FROM cluster_input "
-            f"WHERE persons > 0 AND {measure} IS NOT NULL"
-        ).fetchnumpy()
-        rank_all = np.zeros(n, dtype=np.int64)
-        rank_all[ranked["rowid"]] = ranked["r"]
-        del ranked
+        rank_all = _rank_all(con, measure, part_start)
         flat = ranks_by_level(part_start, rank_all, coverage, COVERAGE_LEVELS).ravel()
         unknown = np.isnan(flat)
         values = pa.array(np.where(unknown, 0, flat).astype(np.uint8), mask=unknown)

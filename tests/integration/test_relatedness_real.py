@@ -112,3 +112,17 @@ def test_the_console_may_call_the_macros(real_db):
         console.close()
     assert len(near) == 3 and near["proximity"].iloc[0] > 0.6
     assert len(dens) == 68 and set(dens.columns) >= {"region_code", "sector", "density", "specialised"}
+
+
+@pytest.mark.parametrize("sector_set", ["division", "section", "manufacturing"])
+def test_the_builds_matrix_density_equals_the_sql_definition(con, sector_set):
+    """cluster_density (numpy, a matrix product per year) against density_ids (the SQL join) on every cell."""
+    d = con.execute(
+        """SELECT s.density AS sql_density, t.density AS built
+           FROM density_ids($s, NULL) s
+           FULL JOIN (SELECT * FROM cluster_density WHERE sector_set = $s) t
+             ON t.yr = s.yr AND t.rid = s.rid AND t.nid = s.nid""",
+        {"s": sector_set},
+    ).df()
+    assert len(d) > 20_000
+    assert np.allclose(d["sql_density"], d["built"], rtol=1e-12, atol=1e-9, equal_nan=True)
