@@ -9,28 +9,27 @@ import pytest
 from mapping.ingest.cluster_ranks import add_ranks, ranks_by_level
 
 
-def test_ties_share_the_lowest_rank_and_unknowns_do_not_count():
-    """One part, values 5, 5, 7, none, 9 -> ranks 1, 1, 3, -, 4 of n = 4: round(100/4 x (r - 0.5)) = 13, 13, 63, -, 88
+def test_ties_share_the_lowest_rank():
+    """One part, values 5, 5, 7, 9 -> ranks 1, 1, 3, 4 of n = 4: round(100/4 x (r - 0.5)) = 13, 13, 63, 88
     (12.5 and 62.5 round half away from zero, as SQL's round; numpy's round would give 12 and 62)."""
-    got = ranks_by_level(np.zeros(5, dtype=int), np.array([1, 1, 3, 0, 4]), np.ones(5), [0.5])[:, 0]
-    assert np.isnan(got[3])
-    assert got[[0, 1, 2, 4]].tolist() == [13, 13, 63, 88]
+    got = ranks_by_level(np.zeros(4, dtype=int), np.array([5.0, 5.0, 7.0, 9.0]), np.ones(4), [0.5])[:, 0]
+    assert got.tolist() == [13, 13, 63, 88]
 
 
 def test_cells_a_level_leaves_out_neither_rank_nor_count():
-    """Part A (rows 0-2) values 3, 1, 2 (ranks 3, 1, 2), the cell with 1 in a region-year of coverage 0.2; part B
-    (rows 3-4) values 10, 20. At level 0: A 83, 17, 50 and B 25, 75; at level 0.5 the cell with 1 is out: A ranks
-    2 and 1 among 2 -> 75, 25; B unchanged."""
-    part_start = np.array([0, 0, 0, 3, 3])
-    rank_all = np.array([3, 1, 2, 1, 2])
-    coverage = np.array([0.9, 0.2, 0.9, 0.6, 0.6])
-    got = ranks_by_level(part_start, rank_all, coverage, [0.0, 0.5])
-    assert got[:, 0].tolist() == [83, 17, 50, 25, 75]
-    assert np.isnan(got[1, 1]) and got[[0, 2, 3, 4], 1].tolist() == [75, 25, 25, 75]
+    """Part A values 1, 2, 3 (sorted), the cell with 1 in a region-year of coverage 0.2; part B values 10, 20. At
+    level 0: A 17, 50, 83 and B 25, 75; at level 0.5 the cell with 1 is out: A's 2 and 3 rank 1 and 2 of 2 -> 25,
+    75; B unchanged."""
+    part = np.array([1, 1, 1, 2, 2])
+    value = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+    coverage = np.array([0.2, 0.9, 0.9, 0.6, 0.6])
+    got = ranks_by_level(part, value, coverage, [0.0, 0.5])
+    assert got[:, 0].tolist() == [17, 50, 83, 25, 75]
+    assert np.isnan(got[0, 1]) and got[1:, 1].tolist() == [25, 75, 25, 75]
 
 
 def test_nothing_kept_gives_no_rank():
-    assert np.isnan(ranks_by_level(np.zeros(2, dtype=int), np.array([1, 2]), np.zeros(2), [0.5])).all()
+    assert np.isnan(ranks_by_level(np.zeros(2, dtype=int), np.array([1.0, 2.0]), np.zeros(2), [0.5])).all()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
