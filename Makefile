@@ -8,7 +8,7 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: install install-dev run serve test test-fast lint format bench data fetch clean
+.PHONY: install install-dev run serve serve-replicas stop-replicas test test-fast lint format bench data fetch clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -33,6 +33,16 @@ run: data serve  ## install, get data, build, serve on http://127.0.0.1:$(PORT)
 
 serve: install
 	$(PY) -m mapping.ui.serve --server.port $(PORT) --server.headless true
+
+# N replicas of the app behind nginx on http://127.0.0.1:$(REPLICA_PORT), supervised (restarted when they die);
+# Ctrl-C or `make stop-replicas` stops them all. Needs nginx (Debian: apt-get install nginx-light). See deploy/.
+N ?= 3
+REPLICA_PORT ?= 8080
+serve-replicas: install
+	$(PY) -m deploy.replicas start --n $(N) --port $(REPLICA_PORT)
+
+stop-replicas:
+	$(PY) -m deploy.replicas stop
 
 # Two worker processes (pytest-xdist, one test file per worker at a time): ~13 min instead of ~21 on 2 cores.
 # xdist needs every worker to collect the same test ids in the same order: ids are fixed strings, never built from

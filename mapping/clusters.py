@@ -117,21 +117,32 @@ SWEEPS = {
 def threshold_curve(
     query: Query, *, sector_set: str, year: int, method: str, base: Thresholds, param: str
 ) -> pd.DataFrame:
-    """Cells with >= 1, >= 2 and 3 stars as one threshold moves over its sweep (others at ``base``)."""
-    rows = []
-    for value in SWEEPS[param][1]:
-        thr = replace(base, **{param: float(value)})
-        counts = query("cluster_star_counts", sector_set=sector_set, year=year, method=method, **thr.params())
-        by = dict(zip(counts["stars"].fillna(-1).astype(int), counts["cells"], strict=True))
-        rows.append(
-            {
-                "value": float(value),
-                "at_least_1": sum(n for s, n in by.items() if s >= 1),
-                "at_least_2": sum(n for s, n in by.items() if s >= 2),
-                "three": by.get(3, 0),
-            }
-        )
-    return pd.DataFrame(rows)
+    """Cells with >= 1, >= 2 and 3 stars as one threshold moves over its sweep (others at ``base``).
+
+    One query (``cluster_sweep``) for a threshold the stars compare against; the coverage rule changes the cells
+    themselves (which region-years count, hence every rank), so its few levels are counted one by one.
+    """
+    values = [float(v) for v in SWEEPS[param][1]]
+    if param != "min_coverage":
+        return query(
+            "cluster_sweep", sector_set=sector_set, year=year, method=method, param=param, values=values,
+            **base.params(),
+        )[["value", "at_least_1", "at_least_2", "three"]]  # fmt: skip
+    return pd.DataFrame([star_counts(query, sector_set=sector_set, year=year, method=method,
+                                     thr=replace(base, min_coverage=v)) | {"value": v} for v in values])[
+        ["value", "at_least_1", "at_least_2", "three"]
+    ]  # fmt: skip
+
+
+def star_counts(query: Query, *, sector_set: str, year: int, method: str, thr: Thresholds) -> dict[str, int]:
+    """Cells of a year with >= 1, >= 2 and 3 stars under one set of thresholds (``cluster_star_counts``)."""
+    counts = query("cluster_star_counts", sector_set=sector_set, year=year, method=method, **thr.params())
+    by = dict(zip(counts["stars"].fillna(-1).astype(int), counts["cells"], strict=True))
+    return {
+        "at_least_1": sum(n for s, n in by.items() if s >= 1),
+        "at_least_2": sum(n for s, n in by.items() if s >= 2),
+        "three": by.get(3, 0),
+    }
 
 
 def default_year(years: pd.DataFrame, share: float = 0.8) -> int | None:

@@ -30,12 +30,19 @@ def _year_density(rid, nid, x, na, nb, phi) -> np.ndarray:
     return np.where(around[s] > 0, dens, np.nan)
 
 
+def _nullable(values) -> pa.Array:
+    """A fetched column (a masked array where it has NULLs) as an Arrow array with the same NULLs."""
+    masked = np.ma.asarray(values, dtype=float)
+    return pa.array(masked.filled(0.0), mask=np.ma.getmaskarray(masked))
+
+
 def add_density(con: duckdb.DuckDBPyConnection) -> None:
-    """Write ``cluster_density`` (sector_set, yr, rid, nid, density) for every cell of ``cluster_lq``."""
+    """Fill ``cluster_density`` (sector_set, yr, rid, nid, density, persons, lq) for every cell of ``cluster_lq``."""
     parts = []
     for (sector_set,) in con.execute("SELECT DISTINCT sector_set FROM cluster_lq ORDER BY 1").fetchall():
         cells = con.execute(
-            "SELECT year, rid, nid, coalesce(lq >= 1, false)::DOUBLE AS x FROM cluster_lq WHERE sector_set = ? "
+            "SELECT year, rid, nid, coalesce(lq >= 1, false)::DOUBLE AS x, persons, lq FROM cluster_lq "
+            "WHERE sector_set = ? "
             "ORDER BY year, nid, rid",
             [sector_set],
         ).fetchnumpy()
@@ -62,16 +69,12 @@ def add_density(con: duckdb.DuckDBPyConnection) -> None:
                     "rid": pa.array(np.asarray(cells["rid"])),
                     "nid": pa.array(np.asarray(cells["nid"])),
                     "density": pa.array(density, mask=np.isnan(density)),
+                    # the cell's persons and LQ, so relatedness_density reads this one sorted table
+                    "persons": _nullable(cells["persons"]),
+                    "lq": _nullable(cells["lq"]),
                 }
             )
         )
-    density_table = pa.concat_tables(parts) if parts else None
-    if density_table is None:
-        con.execute(
-            "CREATE OR REPLACE TABLE cluster_density (sector_set VARCHAR, yr INTEGER, rid INTEGER, nid INTEGER, "
-            "density DOUBLE)"
-        )
-    else:
-        con.execute(
-            "CREATE OR REPLACE TABLE cluster_density AS SELECT * FROM density_table ORDER BY sector_set, yr, nid, rid"
-        )
+    if parts:  # else the empty table macros.sql made stays
+        density_table = pa.concat_tables(parts)  # noqa: F841 - read by name below
+        con.execute("INSERT INTO cluster_density BY NAME SELECT * FROM density_table ORDER BY sector_set, yr, nid, rid")

@@ -23,22 +23,6 @@ SELECT *, sum(e_s) OVER (PARTITION BY pos, sector_set, year) AS e_all
 FROM by_level
 ORDER BY pos, sector_set, year, nid;
 
--- cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct):
--- the stars of one cell as a struct (star_size, star_spec, star_focus, star_prod, stars_observatory, stars_panorama,
--- cmp_strong), the one place the rules of the methods are written (see cluster_cells).
-CREATE OR REPLACE MACRO cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct,
-                                      cmp_lq_pct, cmp_size_pct) AS
-{'star_size': coalesce(size_pct >= 100 - top_pct, false),
- 'star_spec': coalesce(lq >= spec_lq, false),
- 'star_focus': coalesce(share_pct >= 100 - top_pct, false),
- 'star_prod': coalesce(wage_pct >= 100 - top_pct, false),
- 'stars_observatory': coalesce(size_pct >= 100 - top_pct, false)::INTEGER + coalesce(lq >= spec_lq, false)::INTEGER
-                      + coalesce(share_pct >= 100 - top_pct, false)::INTEGER,
- 'stars_panorama': coalesce(size_pct >= 100 - top_pct, false)::INTEGER + coalesce(lq >= spec_lq, false)::INTEGER
-                   + coalesce(wage_pct >= 100 - top_pct, false)::INTEGER,
- 'cmp_strong': CASE WHEN n_units > 0 THEN coalesce(share_pct >= cmp_lq_pct AND lq >= 1 AND size_pct > cmp_size_pct
-                                                  AND units_pct > cmp_size_pct, false) END};
-
 -- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year][, min_coverage]): one row per NUTS 2 region x sector x year of a sector set with employment, the location quotient
 -- and its denominators, coverage, percentile ranks and the stars of each method.
 --   Everything but the stars is computed by the build (cluster_input, cluster_totals): here the thresholds are only
@@ -58,16 +42,15 @@ CREATE OR REPLACE MACRO cluster_stars(size_pct, lq, share_pct, wage_pct, units_p
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
                                       min_coverage := 0.5) AS TABLE
-WITH lvl AS (
-    SELECT CASE WHEN count(*) = 1 THEN any_value(pos)
-                ELSE error('cluster_cells: min_coverage must be one of the precomputed levels '
-                           || (SELECT string_agg(level::VARCHAR, ', ' ORDER BY level) FROM cluster_coverage_levels))
-           END AS pos
-    FROM cluster_coverage_levels WHERE level = min_coverage
-),
-totals AS (
+WITH totals AS (
+    -- the levels of cluster_coverage_levels (a test holds the two lists equal): a join, not a lookup subquery,
+    -- which cost 3 ms of planning on every call; the CASE turns another level into an error message
     SELECT t.* FROM cluster_totals t
-    WHERE t.pos = (SELECT pos FROM lvl) AND t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
+    JOIN cluster_coverage_levels v ON v.pos = t.pos
+     AND v.level = CASE WHEN min_coverage IN (0, 0.25, 0.5, 0.75) THEN min_coverage
+                        ELSE error('cluster_cells: min_coverage must be one of the precomputed levels 0, 0.25, 0.5, 0.75, not '
+                                   || min_coverage) END
+    WHERE t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
 ),
 kept AS (
     SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
@@ -86,10 +69,19 @@ SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.lo
        p.wages_meur, p.flag, p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors,
        p.coverage_r, p.known_s, p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct,
        p.units_pct, p.wage_pct,
-       p.s.star_size, p.s.star_spec, p.s.star_focus, p.s.star_prod, p.s.stars_observatory, p.s.stars_panorama,
-       p.s.cmp_strong
-FROM (SELECT *, cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct,
-                              cmp_size_pct) AS s FROM p) p
+       coalesce(p.size_pct >= 100 - top_pct, false) AS star_size,
+       coalesce(p.lq >= spec_lq, false) AS star_spec,
+       coalesce(p.share_pct >= 100 - top_pct, false) AS star_focus,
+       coalesce(p.wage_pct >= 100 - top_pct, false) AS star_prod,
+       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
+           + coalesce(p.share_pct >= 100 - top_pct, false)::INTEGER AS stars_observatory,
+       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
+           + coalesce(p.wage_pct >= 100 - top_pct, false)::INTEGER AS stars_panorama,
+       CASE WHEN p.n_units > 0 THEN
+            coalesce(p.lq_pct >= cmp_lq_pct AND p.lq >= 1 AND p.size_pct > cmp_size_pct
+                     AND p.units_pct > cmp_size_pct, false)
+       END AS cmp_strong
+FROM p
 JOIN cluster_region_ids g ON g.rid = p.rid
 JOIN cluster_sector_ids x ON x.nid = p.nid;
 
@@ -97,19 +89,20 @@ JOIN cluster_sector_ids x ON x.nid = p.nid;
 -- only_year][, min_coverage]): cluster_cells plus one more sector, nace 'GROUP', the user's own sector group: its cell
 -- is the weighted sum of its members' cells (unknown when any member's is); it has its own E_s and ranks (computed
 -- here: one small sector) but is never counted in E_r or E, which stay the sums over the real sectors. A macro of its
--- own because planning the group's windows costs 20 ms even for an empty group: cluster_cells does not pay it.
+-- own because planning the group's windows costs 20 ms even for an empty group: cluster_cells does not pay it. The
+-- star rules are written out in both macros (a struct-returning macro for them cost 6 ms of planning per call); a
+-- test holds the two to the same stars on every cell.
 CREATE OR REPLACE MACRO cluster_group_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, group_members,
                                             group_weights, only_year := NULL, min_coverage := 0.5) AS TABLE
-WITH lvl AS (
-    SELECT CASE WHEN count(*) = 1 THEN any_value(pos)
-                ELSE error('cluster_cells: min_coverage must be one of the precomputed levels '
-                           || (SELECT string_agg(level::VARCHAR, ', ' ORDER BY level) FROM cluster_coverage_levels))
-           END AS pos
-    FROM cluster_coverage_levels WHERE level = min_coverage
-),
-totals AS (
+WITH totals AS (
+    -- the levels of cluster_coverage_levels (a test holds the two lists equal): a join, not a lookup subquery,
+    -- which cost 3 ms of planning on every call; the CASE turns another level into an error message
     SELECT t.* FROM cluster_totals t
-    WHERE t.pos = (SELECT pos FROM lvl) AND t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
+    JOIN cluster_coverage_levels v ON v.pos = t.pos
+     AND v.level = CASE WHEN min_coverage IN (0, 0.25, 0.5, 0.75) THEN min_coverage
+                        ELSE error('cluster_cells: min_coverage must be one of the precomputed levels 0, 0.25, 0.5, 0.75, not '
+                                   || min_coverage) END
+    WHERE t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
 ),
 kept AS (
     SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
@@ -179,10 +172,19 @@ SELECT g.region_code, g.nuts_version, g.country, coalesce(x.nace, 'GROUP') AS na
        p.wages_meur, p.flag, p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors,
        p.coverage_r, p.known_s, p.n_active, p.share_r, p.lq, p.wage_per_person, p.size_pct, p.share_pct, p.lq_pct,
        p.units_pct, p.wage_pct,
-       p.s.star_size, p.s.star_spec, p.s.star_focus, p.s.star_prod, p.s.stars_observatory, p.s.stars_panorama,
-       p.s.cmp_strong
-FROM (SELECT *, cluster_stars(size_pct, lq, share_pct, wage_pct, units_pct, n_units, spec_lq, top_pct, cmp_lq_pct,
-                              cmp_size_pct) AS s FROM p) p
+       coalesce(p.size_pct >= 100 - top_pct, false) AS star_size,
+       coalesce(p.lq >= spec_lq, false) AS star_spec,
+       coalesce(p.share_pct >= 100 - top_pct, false) AS star_focus,
+       coalesce(p.wage_pct >= 100 - top_pct, false) AS star_prod,
+       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
+           + coalesce(p.share_pct >= 100 - top_pct, false)::INTEGER AS stars_observatory,
+       coalesce(p.size_pct >= 100 - top_pct, false)::INTEGER + coalesce(p.lq >= spec_lq, false)::INTEGER
+           + coalesce(p.wage_pct >= 100 - top_pct, false)::INTEGER AS stars_panorama,
+       CASE WHEN p.n_units > 0 THEN
+            coalesce(p.lq_pct >= cmp_lq_pct AND p.lq >= 1 AND p.size_pct > cmp_size_pct
+                     AND p.units_pct > cmp_size_pct, false)
+       END AS cmp_strong
+FROM p
 JOIN cluster_region_ids g ON g.rid = p.rid
 LEFT JOIN cluster_sector_ids x ON x.nid = p.nid;
 
@@ -281,7 +283,8 @@ ORDER BY sector_set, yr, na, nb;
 
 -- cluster_density, the same for density_ids, is filled after this file by mapping/ingest/density.py: a matrix
 -- product per set and year instead of a join of every specialised cell to every sector (50 s at 100x scale).
-CREATE OR REPLACE TABLE cluster_density (sector_set VARCHAR, yr BIGINT, rid INTEGER, nid INTEGER, density DOUBLE);
+CREATE OR REPLACE TABLE cluster_density (sector_set VARCHAR, yr BIGINT, rid INTEGER, nid INTEGER, density DOUBLE,
+                                         persons DOUBLE, lq DOUBLE);
 
 -- sector_proximity(sector_set, year): one row per ordered pair of sectors of the set in that year (see
 -- proximity_ids): sector_a, sector_b, proximity, regions_a, regions_b, regions_both; year NULL: every year, the year
@@ -300,13 +303,12 @@ WHERE p.sector_set = sector_set AND (year IS NULL OR p.yr = year);
 --   (NULL where the cell is confidential or missing); persons and lq of the cell are kept for the diagrams.
 CREATE OR REPLACE MACRO relatedness_density(sector_set, year) AS TABLE
 SELECT g.region_code, x.nace AS sector, d.density,
-       CASE WHEN l.persons IS NOT NULL THEN coalesce(l.lq >= 1, false) END AS specialised,
-       g.nuts_version, g.country, l.persons, l.lq, l.year AS data_year
-FROM cluster_lq l
-JOIN cluster_density d ON d.sector_set = l.sector_set AND d.yr = l.year AND d.rid = l.rid AND d.nid = l.nid
-JOIN cluster_region_ids g ON g.rid = l.rid
-JOIN cluster_sector_ids x ON x.nid = l.nid
-WHERE l.sector_set = sector_set AND (year IS NULL OR l.year = year);
+       CASE WHEN d.persons IS NOT NULL THEN coalesce(d.lq >= 1, false) END AS specialised,
+       g.nuts_version, g.country, d.persons, d.lq, d.yr AS data_year
+FROM cluster_density d
+JOIN cluster_region_ids g ON g.rid = d.rid
+JOIN cluster_sector_ids x ON x.nid = d.nid
+WHERE d.sector_set = sector_set AND (year IS NULL OR d.yr = year);
 
 COMMENT ON TABLE cluster_lq IS 'Location quotient of every cell of every cluster sector set and year (as cluster_cells computes it).';
 COMMENT ON TABLE cluster_proximity IS 'Proximity of every ordered pair of sectors by sector set and year (integer ids; read it with sector_proximity).';

@@ -11,7 +11,9 @@ SELECT c.region_code AS code, c.nuts_version, c.region_code || '|' || c.nuts_ver
 FROM cluster_group_cells($sector_set, $spec_lq, $top_pct, $cmp_lq_pct, $cmp_size_pct, $members, $weights,
                          only_year := $year, min_coverage := $min_coverage) c
 JOIN regions r ON r.code = c.region_code AND r.nuts_version = c.nuts_version
-LEFT JOIN employment e ON e.region_code = c.region_code AND e.nuts_version = c.nuts_version AND e.nace = c.nace
-                 AND e.year = c.year AND e.source_id = c.source_id
+-- (employment filtered first: joined whole, it cost 40 ms of the view's 60)
+LEFT JOIN (SELECT * FROM employment WHERE nace = $nace AND year = $year) e
+       ON e.region_code = c.region_code AND e.nuts_version = c.nuts_version AND e.nace = c.nace
+      AND e.year = c.year AND e.source_id = c.source_id
 WHERE c.nace = $nace
 ORDER BY c.lq DESC NULLS LAST, c.region_code

@@ -12,7 +12,7 @@ span AS (
     FROM cluster_input i
     JOIN cluster_region_ids g ON g.rid = i.rid
     JOIN cluster_sector_ids x ON x.nid = i.nid
-    LEFT JOIN employment e
+    LEFT JOIN (SELECT * FROM employment WHERE region_code = $region AND year BETWEEN $base_year AND $year) e
       ON e.region_code = g.region_code AND e.nuts_version = g.nuts_version AND e.nace = x.nace AND e.year = i.year
      AND e.source_id = i.source_id
     WHERE i.sector_set = $sector_set AND g.region_code = $region AND i.year BETWEEN $base_year AND $year

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from tests.e2e.test_map_browser import choose, no_exceptions, query
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")), reason="nginx missing"),
+    pytest.mark.skipif(not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()), reason="nginx missing"),
 ]
 
 
@@ -55,7 +56,7 @@ def test_a_session_whose_replica_dies_comes_back_on_another_with_the_same_view(b
                 wait_idle(pg, timeout=5_000)
                 if _selected(pg, "Alternative value") == "1.25" and pg.get_by_role("combobox").count():
                     break
-            except Exception:  # noqa: BLE001 - still reconnecting
+            except Exception:
                 pass
             time.sleep(0.5)
         wait_for_app(pg, chart=False)

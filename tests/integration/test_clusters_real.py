@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -175,3 +177,18 @@ def test_a_sector_group_equals_its_members_summed_by_hand(con):
     assert len(got) == len(expected) > 150
     assert np.allclose(got.loc[expected.index], expected)
     assert view.iloc[0]["code"] == "DE11" and view.iloc[0]["stars"] == 3
+
+
+@pytest.mark.parametrize("method", list(clusters.METHODS))
+@pytest.mark.parametrize("param", list(clusters.SWEEPS))
+def test_the_one_query_sweep_counts_what_cluster_cells_stars_at_every_value(con, method, param):
+    """cluster_sweep writes the star rules with a moving threshold; at each value it must count what
+    cluster_star_counts (cluster_cells' own stars) counts."""
+    q = lambda name, **kw: db.query(con, name, **kw)  # noqa: E731
+    base = clusters.Thresholds(spec_lq=1.5, top_pct=10, cmp_lq_pct=75, cmp_size_pct=25)
+    curve = clusters.threshold_curve(q, sector_set="division", year=2014, method=method, base=base, param=param)
+    for row in curve.itertuples():
+        thr = dataclasses.replace(base, **{param: float(row.value)})
+        expected = clusters.star_counts(q, sector_set="division", year=2014, method=method, thr=thr)
+        assert (row.at_least_1, row.at_least_2, row.three) == tuple(expected.values()), (param, row.value)
+    assert len(curve) == len(clusters.SWEEPS[param][1]) and curve["at_least_1"].max() > 0

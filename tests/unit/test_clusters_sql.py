@@ -15,6 +15,8 @@ C10 persons ranks R3 1, R1 2, R4 3, R2 4 -> 13, 38, 63, 88. C29: R2 and R4 tie a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -211,7 +213,25 @@ def test_a_sector_group_of_the_users_own_is_one_more_sector():
 def test_a_coverage_level_the_build_did_not_precompute_is_refused_by_name():
     con = make_db()
     with pytest.raises(
-        duckdb.Error, match=r"min_coverage must be one of the precomputed levels 0\.0, 0\.25, 0\.5, 0\.75"
+        duckdb.Error, match=r"min_coverage must be one of the precomputed levels 0, 0\.25, 0\.5, 0\.75, not 0\.3"
     ):
         con.execute("SELECT * FROM cluster_cells('division', 2.0, 10, 75, 25, min_coverage := 0.3)").fetchall()
+    con.close()
+
+
+def test_the_coverage_levels_written_in_the_macros_are_the_ones_the_build_ranks():
+    text = (Path(__file__).parents[2] / "mapping" / "ingest" / "macros.sql").read_text()
+    written = "min_coverage IN (" + ", ".join(f"{v:g}" for v in clusters.COVERAGE_LEVELS) + ")"
+    assert text.count(written) == 2
+
+
+@pytest.mark.parametrize("thr", [(2.0, 10, 75, 25), (1.0, 5, 50, 40), (1.25, 20, 90, 10)])
+def test_the_group_macro_gives_the_other_cells_the_stars_of_cluster_cells(thr):
+    con = make_db()
+    args = ", ".join(str(x) for x in thr)
+    diff = con.execute(
+        f"SELECT * FROM cluster_group_cells('division', {args}, ['C10'], [1.0]) WHERE nace <> 'GROUP' "
+        f"EXCEPT SELECT * FROM cluster_cells('division', {args})"
+    ).fetchall()
+    assert diff == []
     con.close()

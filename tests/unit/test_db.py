@@ -41,6 +41,8 @@ SAMPLE_PARAMS = {
     "min_coverage": 0.5,
     "members": ["C29"],
     "weights": [1.0],
+    "param": "spec_lq",
+    "values": [1.0, 2.0],
     "alt_min_coverage": 0.5,
     "countries": ["DE", "PL"],
     "years": [2014, 2023],
