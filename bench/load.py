@@ -118,7 +118,12 @@ async def _user(n: int, url: str, deadline: float, tally: Tally) -> None:
             key, value = change
             try:
                 seconds = await session.set_value(key, value, timeout=REQUEST_TIMEOUT)
-            except ConnectionClosed:
+            except Exception as exc:
+                if not (isinstance(exc, ConnectionClosed) or session.lost):
+                    tally.errors.append(f"/{page} {key}={value!r}: {type(exc).__name__}: {exc}"[:300])
+                    await session.close()
+                    session = None
+                    continue
                 # the replica went away: reconnect with the URL the page shows, as the browser's frontend does
                 tally.dropped += 1
                 view = session.query_string
@@ -135,11 +140,6 @@ async def _user(n: int, url: str, deadline: float, tally: Tally) -> None:
                 else:
                     tally.recovered += 1
                     tally.recover_seconds.append(time.monotonic() - t0)
-                continue
-            except Exception as exc:
-                tally.errors.append(f"/{page} {key}={value!r}: {type(exc).__name__}: {exc}"[:300])
-                await session.close()
-                session = None
                 continue
             if seconds is not None:
                 tally.latencies.append((page or "map", seconds))

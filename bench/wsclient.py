@@ -445,6 +445,11 @@ class Session:
         trigger = WidgetState(id=info.id, trigger_value=True)
         return await self._request(self._rerun_msg(trigger), fragment_id=info.fragment_id, timeout=timeout)
 
+    @property
+    def lost(self) -> bool:
+        """The connection closed under the session (the server went away), not by :meth:`close`."""
+        return isinstance(self._closed_reason, ConnectionClosed)
+
     async def close(self) -> None:
         if self._ws is not None:
             with contextlib.suppress(Exception):
