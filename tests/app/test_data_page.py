@@ -133,6 +133,6 @@ def test_console_example_fills_the_box_and_run_writes_the_link(open_data):
 def test_downloads_view_offers_every_table(open_data):
     at = open_data(tab="downloads", table="escp_members", fmt="parquet")
     listing = at.dataframe[0].value
-    assert len(listing) == 24 and listing["description"].notna().all()
+    assert len(listing) == 26 and listing["description"].notna().all()  # with cluster_totals and _coverage_levels
     assert at.selectbox(key="w_table").value == "escp_members"
     assert view(at)["fmt"] == "parquet"

@@ -49,22 +49,19 @@ def test_a_session_whose_replica_dies_comes_back_on_another_with_the_same_view(b
         before = pg.url
         index = [f"127.0.0.1:{r.port}" for r in cluster.replicas].index(served_by)
         cluster.kill(index)
-        # Streamlit's frontend reconnects; nginx skips the dead replica; the other one runs the page from the URL
+        # Streamlit's frontend reconnects; nginx skips the dead replica; the other one runs the page from the URL.
+        # Wait for the reconnect itself (the old page stays on screen meanwhile), then for its run to end.
+        alive = cluster.replicas[1 - index]
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                wait_idle(pg, timeout=5_000)
-                if _selected(pg, "Alternative value") == "1.25" and pg.get_by_role("combobox").count():
-                    break
-            except Exception:
-                pass
-            time.sleep(0.5)
+        while f"127.0.0.1:{alive.port}" not in {x.split(", ")[-1] for x in seen if x}:
+            assert time.monotonic() < deadline, f"no request reached the other replica: {seen}"
+            pg.wait_for_timeout(250)
+        pg.get_by_role("combobox", name="Alternative value", exact=True).wait_for(timeout=90_000)
         wait_for_app(pg, chart=False)
         pg.screenshot(path=str(ARTIFACTS / "replica-recovered.png"))
         no_exceptions(pg)
         assert pg.url == before and query(pg.url)["alt"] == "1.25"
         assert _selected(pg, "Alternative value") == "1.25"
-        alive = cluster.replicas[1 - index]
         # the reconnect's requests were refused by the dead replica and answered by the other (nginx lists both)
         answered_by = {x.split(", ")[-1] for x in seen if x}
         assert answered_by == {f"127.0.0.1:{alive.port}"}, seen

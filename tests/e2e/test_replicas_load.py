@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ def test_sessions_on_a_killed_replica_reconnect_with_their_view(real_db, tmp_pat
     monkeypatch.setattr(load, "NAVIGATE", 0.0)  # keep every user on its first session: the kill must reach some
     env = {**os.environ, "CLUSTERMAP_DB": str(real_db)}
     with replicas.running(2, run_dir=tmp_path, env=env) as cluster:
-        tally = asyncio.run(load._run(cluster.url, 10, lambda: cluster.kill(0)))
+        # a thread of its own: the session's Playwright keeps an event loop running in this one
+        with ThreadPoolExecutor(1) as pool:
+            tally = pool.submit(asyncio.run, load._run(cluster.url, 10, lambda: cluster.kill(0))).result()
         assert cluster.replicas[1].proc.poll() is None
     assert tally.dropped >= 1, "no session was on the killed replica"
     assert tally.recovered == tally.dropped, tally.errors
