@@ -19,7 +19,6 @@ the pages run them (the SQL files through ``mapping.db``):
 from __future__ import annotations
 
 import resource
-import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -29,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from bench import common
-from bench.common import Figure
+from bench.common import Figure, median_seconds
 from mapping import clusters, db
 from mapping.ingest.derived import build_derived
 
@@ -37,15 +36,6 @@ REPEATS = 7
 THR = clusters.Thresholds(spec_lq=1.5, top_pct=5.0)  # "custom thresholds"
 YEAR, SECTOR, REGION, BASE = 2014, "C29", "DE11", 2010
 OP_GOAL_MS = {1: 20, 100: 300}
-
-
-def _median(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _stars(cells: pd.DataFrame, thr: clusters.Thresholds) -> pd.Series:
@@ -121,8 +111,8 @@ def _op_figures(con, scale: int, region: str) -> list[Figure]:
     goal = OP_GOAL_MS[scale]
     out = []
     for name, (duck, pan) in operations(con, region).items():
-        d = _median(duck) * 1000
-        p = _median(pan, repeats=3) * 1000
+        d = median_seconds(duck, REPEATS) * 1000
+        p = median_seconds(pan, repeats=3) * 1000
         out.append(Figure("clusters", f"{scale}x: {name} (median)", d, "ms", f"<= {goal} ms", d <= goal))
         out.append(Figure("clusters", "    same with pandas, frames in memory", p, "ms"))
     return out
@@ -134,17 +124,18 @@ def real_data(db_path) -> list[Figure]:
         figures = _op_figures(con, 1, REGION)
         args = "'division', 2.0, 10, 75, 25"
         cells = con.execute(f"SELECT count(*) FROM cluster_cells({args})").fetchone()[0]
-        agg = _median(
+        agg = median_seconds(
             lambda: con.execute(
                 f"SELECT count(*), sum(stars_observatory), sum(lq) FROM cluster_cells({args})"
-            ).fetchall()
+            ).fetchall(),
+            REPEATS,
         )
         emp = db.run_sql(con, "SELECT * FROM employment", row_cap=10**8)
         reg = db.run_sql(con, "SELECT code, nuts_version, level, country FROM regions")
         nace = db.run_sql(con, "SELECT code, level, parent FROM nace")
     finally:
         con.close()
-    pandas = _median(lambda: clusters.reference_cells(emp, reg, nace, sector_set="division"), repeats=3)
+    pandas = median_seconds(lambda: clusters.reference_cells(emp, reg, nace, sector_set="division"), repeats=3)
     ratio = pandas / agg
     return [
         *figures,

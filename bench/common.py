@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,16 @@ def print_table(figures: list[Figure]) -> None:
     print("-" * 132)
     for f in figures:
         print(f.row())
+
+
+def median_seconds(fn, repeats: int = 5) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def percentiles_ms(seconds: list[float]) -> tuple[float, float]:

@@ -5,27 +5,14 @@ sectors page computes for one set and year (those plus the network layout and th
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 import pandas as pd
 
 from bench import common
-from bench.common import Figure
+from bench.common import Figure, median_seconds
 from mapping import db, relatedness
 
-REPEATS = 5
 GOAL_S = 0.3
-
-
-def _median(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def all_years(con, sector_set: str = "division") -> int:
@@ -72,8 +59,8 @@ def run() -> list[Figure]:
     try:
         years = con.execute("SELECT count(DISTINCT year) FROM cluster_lq WHERE sector_set = 'division'").fetchone()[0]
         rows = all_years(con)
-        sql = _median(lambda: all_years(con))
-        scratch = _median(
+        sql = median_seconds(lambda: all_years(con))
+        scratch = median_seconds(
             lambda: con.execute(
                 "SELECT (SELECT count(*) FROM proximity_ids('division', NULL)), "
                 "(SELECT count(*) FROM density_ids('division', NULL))"
@@ -83,8 +70,8 @@ def run() -> list[Figure]:
             "SELECT year, region_code, nuts_version, nace, lq FROM cluster_lq JOIN cluster_region_ids USING (rid) "
             "JOIN cluster_sector_ids USING (nid) WHERE sector_set = 'division'"
         ).df()
-        npy = _median(lambda: numpy_all_years(lq))
-        one = _median(lambda: page(con))
+        npy = median_seconds(lambda: numpy_all_years(lq))
+        one = median_seconds(lambda: page(con))
     finally:
         con.close()
     return [

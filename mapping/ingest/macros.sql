@@ -23,6 +23,28 @@ SELECT *, sum(e_s) OVER (PARTITION BY pos, sector_set, year) AS e_all
 FROM by_level
 ORDER BY pos, sector_set, year, nid;
 
+-- cluster_kept(sector_set, only_year, min_coverage): the cells the coverage rule keeps, with everything cluster_cells
+-- and cluster_group_cells compare (measures, E_s, E and the percentile ranks at that level); no thresholds.
+CREATE OR REPLACE MACRO cluster_kept(sector_set, only_year, min_coverage) AS TABLE
+WITH totals AS (
+    -- the levels of cluster_coverage_levels (a test holds the two lists equal): a join, not a lookup subquery,
+    -- which cost 3 ms of planning on every call; the CASE turns another level into an error message
+    SELECT t.* FROM cluster_totals t
+    JOIN cluster_coverage_levels v ON v.pos = t.pos
+     AND v.level = CASE WHEN min_coverage IN (0, 0.25, 0.5, 0.75) THEN min_coverage
+                        ELSE error('cluster_cells: min_coverage must be one of the precomputed levels 0, 0.25, 0.5, 0.75, not '
+                                   || min_coverage) END
+    WHERE t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
+)
+SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
+       i.confidential_r, i.n_sectors_in AS n_sectors, i.coverage_in AS coverage_r, i.share_r, i.wage_per_person,
+       t.e_s, t.e_all, t.known_s, t.n_active, t.n_units,
+       i.size_pct[t.pos] AS size_pct, i.share_pct[t.pos] AS share_pct, i.units_pct[t.pos] AS units_pct,
+       i.wage_pct[t.pos] AS wage_pct
+FROM cluster_input i
+JOIN totals t ON t.year = i.year AND t.nid = i.nid
+WHERE i.sector_set = sector_set AND (only_year IS NULL OR i.year = only_year) AND i.coverage_in >= min_coverage;
+
 -- cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct[, only_year][, min_coverage]): one row per NUTS 2 region x sector x year of a sector set with employment, the location quotient
 -- and its denominators, coverage, percentile ranks and the stars of each method.
 --   Everything but the stars is computed by the build (cluster_input, cluster_totals): here the thresholds are only
@@ -42,28 +64,9 @@ ORDER BY pos, sector_set, year, nid;
 --   pct > cmp_size_pct; NULL where the cells publish no local units (the 2022 manufacturing extract).
 CREATE OR REPLACE MACRO cluster_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, only_year := NULL,
                                       min_coverage := 0.5) AS TABLE
-WITH totals AS (
-    -- the levels of cluster_coverage_levels (a test holds the two lists equal): a join, not a lookup subquery,
-    -- which cost 3 ms of planning on every call; the CASE turns another level into an error message
-    SELECT t.* FROM cluster_totals t
-    JOIN cluster_coverage_levels v ON v.pos = t.pos
-     AND v.level = CASE WHEN min_coverage IN (0, 0.25, 0.5, 0.75) THEN min_coverage
-                        ELSE error('cluster_cells: min_coverage must be one of the precomputed levels 0, 0.25, 0.5, 0.75, not '
-                                   || min_coverage) END
-    WHERE t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
-),
-kept AS (
-    SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
-           i.confidential_r, i.n_sectors_in AS n_sectors, i.coverage_in AS coverage_r, i.share_r, i.wage_per_person,
-           t.e_s, t.e_all, t.known_s, t.n_active, t.n_units,
-           i.size_pct[t.pos] AS size_pct, i.share_pct[t.pos] AS share_pct, i.units_pct[t.pos] AS units_pct,
-           i.wage_pct[t.pos] AS wage_pct
-    FROM cluster_input i
-    JOIN totals t ON t.year = i.year AND t.nid = i.nid
-    WHERE i.sector_set = sector_set AND (only_year IS NULL OR i.year = only_year) AND i.coverage_in >= min_coverage
-),
-p AS (
-    SELECT *, share_r / nullif(e_s / nullif(e_all, 0), 0) AS lq, share_pct AS lq_pct FROM kept
+WITH p AS (
+    SELECT *, share_r / nullif(e_s / nullif(e_all, 0), 0) AS lq, share_pct AS lq_pct
+    FROM cluster_kept(sector_set, only_year, min_coverage)
 )
 SELECT g.region_code, g.nuts_version, g.country, x.nace, p.year, p.persons, p.local_units,
        p.wages_meur, p.flag, p.source_id, p.e_r, p.e_s, p.e_all, p.known_r, p.confidential_r, p.n_sectors,
@@ -94,25 +97,8 @@ JOIN cluster_sector_ids x ON x.nid = p.nid;
 -- test holds the two to the same stars on every cell.
 CREATE OR REPLACE MACRO cluster_group_cells(sector_set, spec_lq, top_pct, cmp_lq_pct, cmp_size_pct, group_members,
                                             group_weights, only_year := NULL, min_coverage := 0.5) AS TABLE
-WITH totals AS (
-    -- the levels of cluster_coverage_levels (a test holds the two lists equal): a join, not a lookup subquery,
-    -- which cost 3 ms of planning on every call; the CASE turns another level into an error message
-    SELECT t.* FROM cluster_totals t
-    JOIN cluster_coverage_levels v ON v.pos = t.pos
-     AND v.level = CASE WHEN min_coverage IN (0, 0.25, 0.5, 0.75) THEN min_coverage
-                        ELSE error('cluster_cells: min_coverage must be one of the precomputed levels 0, 0.25, 0.5, 0.75, not '
-                                   || min_coverage) END
-    WHERE t.sector_set = sector_set AND (only_year IS NULL OR t.year = only_year)
-),
-kept AS (
-    SELECT i.rid, i.nid, i.year, i.persons, i.local_units, i.wages_meur, i.flag, i.source_id, i.e_r, i.known_r,
-           i.confidential_r, i.n_sectors_in AS n_sectors, i.coverage_in AS coverage_r, i.share_r, i.wage_per_person,
-           t.e_s, t.e_all, t.known_s, t.n_active, t.n_units,
-           i.size_pct[t.pos] AS size_pct, i.share_pct[t.pos] AS share_pct, i.units_pct[t.pos] AS units_pct,
-           i.wage_pct[t.pos] AS wage_pct
-    FROM cluster_input i
-    JOIN totals t ON t.year = i.year AND t.nid = i.nid
-    WHERE i.sector_set = sector_set AND (only_year IS NULL OR i.year = only_year) AND i.coverage_in >= min_coverage
+WITH kept AS (
+    SELECT * FROM cluster_kept(sector_set, only_year, min_coverage)
 ),
 members AS (
     SELECT x.nid, m.weight
@@ -127,11 +113,10 @@ grp AS (
            CASE WHEN count(b.wages_meur) = count(*) THEN sum(b.wages_meur * m.weight) END AS wages_meur,
            CASE WHEN bool_or(b.flag LIKE '%c%') THEN 'c' END AS flag, min(b.source_id) AS source_id,
            any_value(b.e_r) AS e_r, any_value(b.known_r) AS known_r, any_value(b.confidential_r) AS confidential_r,
-           any_value(b.n_sectors_in) AS n_sectors, any_value(b.coverage_in) AS coverage_r, any_value(t.e_all) AS e_all
-    FROM cluster_input b
+           any_value(b.n_sectors) AS n_sectors, any_value(b.coverage_r) AS coverage_r, any_value(b.e_all) AS e_all
+    -- a second call, not the CTE kept: a CTE read twice is materialised (20 ms more per call)
+    FROM cluster_kept(sector_set, only_year, min_coverage) b
     JOIN members m ON m.nid = b.nid
-    JOIN totals t ON t.year = b.year AND t.nid = b.nid
-    WHERE b.sector_set = sector_set AND (only_year IS NULL OR b.year = only_year) AND b.coverage_in >= min_coverage
     GROUP BY b.rid, b.year
     HAVING count(*) = (SELECT count(*) FROM members)
 ),
