@@ -86,7 +86,7 @@ def _pick_change(session, rng: random.Random):
 async def _user(n: int, url: str, deadline: float, tally: Tally) -> None:
     from websockets.exceptions import ConnectionClosed
 
-    from bench.wsclient import Session
+    from bench.wsclient import ConnectionLost, Session
 
     rng = random.Random(n)
     await asyncio.sleep(rng.uniform(0, 5))  # users arrive over the first seconds
@@ -102,6 +102,16 @@ async def _user(n: int, url: str, deadline: float, tally: Tally) -> None:
                 query = rng.choice(PAGES[page])
                 try:
                     session = await Session.open(url, page=page, query=query, timeout=REQUEST_TIMEOUT)
+                except ConnectionLost:
+                    # the replica died while the page opened: the browser reconnects, and so does this user
+                    tally.dropped += 1
+                    try:
+                        session = await Session.open(url, page=page, query=query, timeout=REQUEST_TIMEOUT)
+                    except Exception as exc:
+                        tally.errors.append(f"reopen /{page}?{query}: {type(exc).__name__}: {exc}"[:300])
+                        await asyncio.sleep(1)
+                        continue
+                    tally.recovered += 1
                 except Exception as exc:
                     tally.errors.append(f"open /{page}?{query}: {type(exc).__name__}: {exc}"[:300])
                     await asyncio.sleep(1)

@@ -121,6 +121,10 @@ class RunFailed(RuntimeError):
     """The script did not finish successfully (compile error), or the connection dropped mid-run."""
 
 
+class ConnectionLost(RunFailed):
+    """The connection closed under a run: the server went away."""
+
+
 @dataclass
 class WidgetInfo:
     """A widget of the last run, as the browser would hold it."""
@@ -547,7 +551,7 @@ class Session:
             error = exc
         finally:
             self._closed_reason = error or ConnectionError("connection closed")
-            self._resolve(exc=RunFailed(f"connection lost during a run: {self._closed_reason!r}"))
+            self._resolve(exc=ConnectionLost(f"connection lost during a run: {self._closed_reason!r}"))
 
     def _resolve(self, *, at: float | None = None, exc: BaseException | None = None) -> None:
         waiter = self._waiter
