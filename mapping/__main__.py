@@ -1,4 +1,4 @@
-"""Command line: ``python -m mapping prepare | build | fetch | info``."""
+"""Command line: ``python -m mapping prepare | build | fetch | deck | info``."""
 
 from __future__ import annotations
 
@@ -53,6 +53,48 @@ def prepare(sources_arg: str | None = None, db_arg: str | None = None, *, offlin
     return _build(sources, db, allow_missing=True, if_stale=True)
 
 
+def deck_command(args: argparse.Namespace) -> int:
+    """``python -m mapping deck``: 0 = every link made a slide, 3 = some were skipped (named), 2 = nothing written."""
+    import os
+
+    from mapping.deck.build import DEFAULT_BASE_URL, build
+    from mapping.deck.model import Deck, DeckError, clean_title, from_json
+
+    if not args.out and not args.html:
+        _say("Name a file to write: --out deck.pptx and/or --html deck.html.")
+        return 2
+    if args.db:
+        os.environ["CLUSTERMAP_DB"] = str(Path(args.db).resolve())
+    if not config.db_path().exists():
+        _say(f"No database at {config.db_path()}: run `make run` (or python -m mapping prepare) first.")
+        return 2
+    deck = Deck()
+    try:
+        if args.deck_file:
+            deck, problems = from_json(Path(args.deck_file).read_bytes())
+            for problem in problems:
+                _say(f"SKIPPED {problem}")
+        items = [(s.link, s.title) for s in deck.slides] + [(link, "") for link in args.links]
+        if not items:
+            _say("No view links given (pass links, or --from a deck file).")
+            return 2
+        result = build(
+            items,
+            title=clean_title(args.title) or deck.title,
+            pptx=Path(args.out) if args.out else None,
+            html=Path(args.html) if args.html else None,
+            base_url=args.base_url or DEFAULT_BASE_URL,
+            say=_say,
+        )
+    except (DeckError, OSError) as exc:
+        _say(f"DECK NOT WRITTEN: {exc}")
+        return 2
+    for path in result.written:
+        _say(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    _say(f"{len(result.made)} slides in {result.seconds:.1f} s; {len(result.skipped)} link(s) skipped.")
+    return 3 if result.skipped else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mapping", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--refresh", action="store_true", help="download again files already fetched (new releases)")
     f.add_argument("--timeout", type=float, default=300.0, help="seconds per download")
 
+    d = sub.add_parser("deck", help="build a presentation deck (PowerPoint, offline HTML) from view links")
+    d.add_argument("links", nargs="*", help="view links of this app (copied from Share or Add to deck)")
+    d.add_argument("--from", dest="deck_file", help="a deck file (JSON) saved on the Deck page")
+    d.add_argument("--out", help="PowerPoint file to write (.pptx)")
+    d.add_argument("--html", help="offline HTML slideshow to write")
+    d.add_argument("--title", help="the deck's title (default: the deck file's, or 'EU cluster mapping')")
+    d.add_argument("--base-url", default=None, help="where the live views are (default: http://localhost:8501)")
+    d.add_argument("--db", help="DuckDB file (default: $CLUSTERMAP_DB or data/clustermap.duckdb)")
+
     sub.add_parser("info", help="print where sources and DB are resolved to")
 
     args = parser.parse_args(argv)
@@ -95,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"FETCH FAILED: {exc}")
             return 2
         return 0
+    if args.command == "deck":
+        return deck_command(args)
     if args.command == "info":
         print(f"sources folder: {config.sources_dir()} ({config.sources_origin()})")
         print(f"database:       {config.db_path()}")

@@ -205,8 +205,9 @@ def captioned(
     # Plotly renders a few HTML tags in text (<a href>, <b>, <br>): titles and captions may quote a visitor's text.
     # A long title is set smaller (down to 18 px) before it wraps.
     title_font = max(18, min(TITLE_FONT, int(avail / (max(len(title), 1) * CHAR_W))))
-    title_lines = _wrap(plot_text(title), width_px=avail, font=title_font)
-    caption_lines = _wrap(plot_text(caption), width_px=avail, font=CAPTION_FONT)
+    # An empty title or caption takes no room (a slide sets them as its own text, beside the image).
+    title_lines = _wrap(plot_text(title), width_px=avail, font=title_font) if title else []
+    caption_lines = _wrap(plot_text(caption), width_px=avail, font=CAPTION_FONT) if caption else []
     title_h = PAD + len(title_lines) * title_font * LINE
     entries = _legend_entries(out)
     legend_h = _legend_height(out, entries, avail) if entries else 0.0
@@ -224,7 +225,7 @@ def captioned(
     above += _top_axis_px(out)
     if _left_axis_px(out):  # the top value of a y-axis stands half a line above the plot
         above = max(above, BODY_FONT * LINE / 2 + 4)
-    caption_h = len(caption_lines) * CAPTION_FONT * LINE + PAD
+    caption_h = len(caption_lines) * CAPTION_FONT * LINE + (PAD if caption_lines else 0)
     axis_b = _bottom_axis_px(out) + (3 * 11 * LINE + 12 if polar else 0) + (24 if parcoords else 0)
     left = max(PAD, _left_axis_px(out) + 8)
     top = title_h + legend_h + above + 6
@@ -265,6 +266,8 @@ def captioned(
     else:
         out.update_layout(showlegend=False)
     _refit_map(out, width=width, height=height, top=top, bottom=bottom)
+    if not caption_lines:
+        return out
     # The caption starts at the image's left edge: paper x = 0 is the plot's left edge, ``left`` px in.
     out.add_annotation(
         text="<br>".join(caption_lines),

@@ -17,7 +17,12 @@ import streamlit as st
 from mapping import export
 from mapping.formatting import md_escape
 from mapping.ui import data as ui_data
+from mapping.ui.deck_state import deck_button
 from mapping.ui.layout import figure_height, full_screen, register_card
+
+# Set by the deck builder (mapping/deck/capture.py) in the session it runs a view in: every figure card drawn then
+# is also recorded there as (key, figure, title, caption). A visitor cannot set it (no widget has this key).
+CAPTURE = "_deck_capture"
 
 
 def _slug(text: str) -> str:
@@ -47,6 +52,8 @@ def figure_card(
         embeddable: offer an embed snippet (not for figures of a visitor's upload, which live in one session).
     """
     event = None
+    if isinstance(captured := st.session_state.get(CAPTURE), list):
+        captured.append((key, fig, title, caption))
     full = full_screen()
     with st.container(border=not full, key=f"card_{key}"):
         st.markdown(f"#### {md_escape(title)}")  # a title may quote a visitor's text (an uploaded column name)
@@ -77,6 +84,8 @@ def figure_card(
                 _downloads(fig, title=title, caption=caption, data=data, key=key)
                 if embeddable:
                     register_card(key)
+                    if isinstance(fig, go.Figure):
+                        deck_button(key, title)
         elif embeddable:
             register_card(key)
     return event

@@ -23,6 +23,7 @@ PAGES = [
     ("pages/compare.py", "Compare regions", ":material/compare_arrows:"),
     ("pages/escp.py", "Cluster partnerships", ":material/handshake:"),
     ("pages/data.py", "Data and methods", ":material/database:"),
+    ("pages/deck.py", "Deck", ":material/slideshow:"),
 ]
 
 # One script run happens in one thread: the Share box drawn in the page header is filled at the end of that run.

@@ -45,7 +45,7 @@ def region_panel(region: str, *, lookup: pd.DataFrame, indicator: str, frames: e
         ]
         st.markdown("\n".join(lines))
     carried = shared_params(region=region, country=row["country"])
-    links = [(s, t, i) for s, t, i in PAGES if s not in ("pages/map.py", "pages/data.py")]
+    links = [(s, t, i) for s, t, i in PAGES if s not in ("pages/map.py", "pages/data.py", "pages/deck.py")]
     if links:
         st.markdown("**Open this region in**")
         for script, title, icon in links:

@@ -1,0 +1,168 @@
+"""The Deck page's parts: the slide list (reorder, retitle, remove), save / load / share, and the exports.
+
+An export runs ``python -m mapping deck`` in a child process (the same build as the command), one at a time per
+server, with a time limit; its progress lines are shown as it goes. Every title and link is shown as text.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from mapping import config
+from mapping.deck import model
+from mapping.ui import deck_state
+from mapping.ui.layout import current_link
+
+BUILD_TIMEOUT_S = 600
+_one_build = threading.Semaphore(1)  # a deck build is a few seconds of CPU per slide: one at a time per server
+_SHARE_SEEN = "_deck_share_seen"
+
+
+def load_shared() -> None:
+    """A share link (``?deck=``) replaces the session's deck once (not again on every rerun)."""
+    value = st.query_params.get("deck")
+    if not value or st.session_state.get(_SHARE_SEEN) == value:
+        return
+    st.session_state[_SHARE_SEEN] = value
+    try:
+        deck, problems = model.from_share(value)
+    except model.DeckError as exc:
+        st.error(str(exc), icon=":material/link_off:")
+        return
+    st.session_state[deck_state.KEY] = deck
+    for problem in problems:
+        st.warning(problem, icon=":material/link_off:")
+
+
+def sync_url(deck: model.Deck) -> None:
+    """The address holds the deck when it fits (so Share, a bookmark and a reload give it back)."""
+    packed = model.to_share(deck) if deck.slides else None
+    if packed:
+        st.session_state[_SHARE_SEEN] = packed
+        if st.query_params.get("deck") != packed:
+            st.query_params["deck"] = packed
+    elif "deck" in st.query_params:
+        del st.query_params["deck"]
+
+
+def slide_list(deck: model.Deck) -> None:
+    """One row per slide: number, title (editable), its link, and move / remove buttons."""
+    if not deck.slides:
+        st.info(
+            "The deck is empty. Every figure has an **Add to deck** button below it; the slides collect here. "
+            "A deck file (JSON) can be loaded below."
+        )
+        return
+    for i, slide in enumerate(deck.slides):
+        with st.container(border=True, key=f"deck_slide_{i}"):
+            c1, c2 = st.columns([8, 2], vertical_alignment="center")
+            title = c1.text_input(
+                f"Slide {i + 1} title",
+                value=slide.title,
+                key=f"deck_title_{i}_{slide.link}",
+                max_chars=model.MAX_TITLE,
+                placeholder="(the figure's own title)",
+            )
+            if model.clean_title(title) != slide.title:
+                deck.slides[i] = model.Slide(slide.link, model.clean_title(title))
+            c1.caption(f"View: {slide.link}", text_alignment="left")
+            with c2.container(horizontal=True, gap="small"):
+                moves = (("arrow_upward", "up", -1, i == 0), ("arrow_downward", "down", 1, i == len(deck.slides) - 1))
+                for icon, name, step, off in moves:
+                    st.button("", icon=f":material/{icon}:", key=f"deck_{name}_{i}", disabled=off, on_click=_move,
+                              args=(i, step), help=f"Move {name}")  # fmt: skip
+                st.button("", icon=":material/delete:", key=f"deck_rm_{i}", on_click=_remove, args=(i,), help="Remove")
+
+
+def _move(i: int, step: int) -> None:
+    slides = deck_state.current().slides
+    j = i + step
+    if 0 <= i < len(slides) and 0 <= j < len(slides):
+        slides[i], slides[j] = slides[j], slides[i]
+
+
+def _remove(i: int) -> None:
+    slides = deck_state.current().slides
+    if 0 <= i < len(slides):
+        del slides[i]
+
+
+def files(deck: model.Deck) -> None:
+    """Save as a file, load a file, and the share link when the deck fits in one."""
+    c1, c2 = st.columns(2)
+    with c1:
+        st.download_button("Save the deck (JSON)", data=model.to_json(deck), file_name="deck.json",
+                           mime="application/json", icon=":material/download:", on_click="ignore",
+                           disabled=not deck.slides)  # fmt: skip
+        packed = model.to_share(deck) if deck.slides else None
+        if packed:
+            st.caption("Share this deck (the link holds its views and titles)")
+            st.code(current_link(extra={"deck": packed}, drop=("embed", "present", "figure")), language=None)
+        elif deck.slides:
+            st.caption("This deck is too large for a link: save it as a file and send the file.")
+    with c2:
+        upload = st.file_uploader("Load a deck file (JSON)", type=["json"], key="deck_upload")
+        if upload is not None and st.session_state.get("_deck_loaded") != upload.file_id:
+            st.session_state["_deck_loaded"] = upload.file_id
+            try:
+                loaded, problems = model.from_json(upload.getvalue()[: model.MAX_FILE + 1])
+            except model.DeckError as exc:
+                st.error(str(exc))
+                return
+            st.session_state[deck_state.KEY] = loaded
+            for problem in problems:
+                st.warning(problem)
+            st.rerun()
+
+
+def exports(deck: model.Deck) -> None:
+    """Build the PowerPoint deck or the HTML slideshow, then offer the file."""
+    kinds = {"pptx": ("PowerPoint (.pptx)", "--out"), "html": ("offline HTML slideshow", "--html")}
+    cols = st.columns(len(kinds))
+    for col, (ext, (label, flag)) in zip(cols, kinds.items(), strict=True):
+        if col.button(f"Build {label}", key=f"deck_build_{ext}", icon=":material/slideshow:",
+                      disabled=not deck.slides):  # fmt: skip
+            st.session_state[f"_deck_file_{ext}"] = _build(deck, ext, flag)
+        made = st.session_state.get(f"_deck_file_{ext}")
+        if made:
+            col.download_button(f"Download {label}", data=made, file_name=f"deck.{ext}", key=f"deck_dl_{ext}",
+                                icon=":material/download:", on_click="ignore")  # fmt: skip
+
+
+def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
+    if not _one_build.acquire(blocking=False):
+        st.warning("Another deck is being built on this server; try again in a minute.")
+        return None
+    try:
+        with tempfile.TemporaryDirectory() as tmp, st.status("Building the deck ...", expanded=True) as status:
+            spec = Path(tmp) / "deck.json"
+            spec.write_bytes(model.to_json(deck))
+            out = Path(tmp) / f"deck.{ext}"
+            base = (st.context.url or "").rsplit("/", 1)[0] or "http://localhost:8501"
+            cmd = [sys.executable, "-m", "mapping", "deck", "--from", str(spec), flag, str(out), "--base-url", base]
+            env = {**os.environ, "CLUSTERMAP_DB": str(config.db_path())}
+            proc = subprocess.Popen(cmd, cwd=config.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
+            timer = threading.Timer(BUILD_TIMEOUT_S, proc.kill)
+            timer.start()
+            try:
+                for line in proc.stderr:
+                    if line.startswith(("[", "SKIPPED", "Wrote", "DECK NOT", "No ")):
+                        st.text(line.rstrip())
+                proc.wait()
+            finally:
+                timer.cancel()
+            if not out.exists():
+                status.update(label="The deck was not built (see above).", state="error")
+                return None
+            status.update(label="The deck is ready.", state="complete", expanded=False)
+            return out.read_bytes()
+    finally:
+        _one_build.release()
