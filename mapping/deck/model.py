@@ -145,4 +145,8 @@ def from_share(value: str) -> tuple[Deck, list[str]]:
         raw = inflater.decompress(packed, MAX_FILE + 1)
     except (ValueError, zlib.error):
         raise DeckError("The deck in this link cannot be read (it was cut or changed).") from None
+    if inflater.unconsumed_tail or len(raw) > MAX_FILE:
+        raise DeckError(f"The deck in this link is larger than a deck may be (at most {MAX_FILE:,} bytes).")
+    if not inflater.eof:
+        raise DeckError("The deck in this link cannot be read (it was cut or changed).")
     return from_json(raw)

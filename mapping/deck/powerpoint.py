@@ -18,7 +18,7 @@ from pptx.util import Emu, Inches, Pt
 
 from mapping.deck.capture import View
 
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in, PowerPoint's 16:9
 MARGIN = Inches(0.45)
 TITLE_BAND = (Inches(0.25), Inches(0.85))  # top, height
 PICTURE_TOP = Inches(1.15)
@@ -28,7 +28,7 @@ GREY = RGBColor(0x44, 0x44, 0x44)
 SOURCES_PER_SLIDE = 12
 # A character of the sans-serif default is at most this many points wide per point of size (upper bound); a line
 # is 1.2 sizes high. Used to give the source line the height its text needs, taken from the picture.
-CHAR_W, LINE_H = 0.5, 1.2
+CHAR_W, LINE_H = 0.6, 1.2
 
 
 @dataclass
@@ -56,7 +56,8 @@ def _text(slide, band: tuple[Emu, Emu], text: str, *, size: int, color: RGBColor
 
 
 def _title_size(text: str) -> int:
-    return 26 if len(text) <= 70 else 20  # 120 characters at 20 pt fit two lines of the band
+    """26 pt when the title fits one line, else 22 pt (two lines of 22 pt fit the band; MAX_TITLE fits two)."""
+    return 26 if lines_needed(text, size=26, width=WIDTH - 2 * MARGIN - Inches(0.2)) == 1 else 22
 
 
 def lines_needed(text: str, *, size: float, width: Emu) -> int:
@@ -88,7 +89,8 @@ def _view_slide(prs, content: SlideContent) -> None:
 
 def _title_slide(prs, title: str, subtitle: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _text(slide, (Inches(2.4), Inches(1.4)), title, size=40).name = "Title"
+    size = 40 if lines_needed(title, size=40, width=WIDTH - 2 * MARGIN - Inches(0.2)) == 1 else 28
+    _text(slide, (Inches(2.4), Inches(1.4)), title, size=size).name = "Title"
     _text(slide, (Inches(4.0), Inches(1.6)), subtitle, size=16, color=GREY).name = "Subtitle"
 
 

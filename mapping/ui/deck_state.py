@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from mapping.deck.model import MAX_SLIDES, Deck, DeckError, Slide, clean_title, parse_link
-from mapping.ui.layout import current_link
+from mapping.formatting import md_escape
+from mapping.ui import state
 
 KEY = "_deck"
 
@@ -22,9 +25,11 @@ def _add(key: str, title: str) -> None:
     # A callback runs before the next run, when the URL and the view are still those the visitor saw.
     deck = current()
     try:
-        deck.add(Slide(parse_link(current_link(extra={"figure": key}, drop=("embed", "present"))), clean_title(title)))
+        params = {k: v for k, v in state.view().items() if k not in ("embed", "present", "deck")}
+        link = f"/{state.current_page()}?{urlencode({**params, 'figure': key})}"
+        deck.add(Slide(parse_link(link), clean_title(title)))
     except DeckError as exc:
-        st.toast(str(exc), icon=":material/error:")
+        st.toast(md_escape(exc), icon=":material/error:")
         return
     st.toast(f"Added to the deck: slide {len(deck.slides)} of at most {MAX_SLIDES}. The Deck page exports it.")
 

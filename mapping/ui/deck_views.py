@@ -17,6 +17,7 @@ import streamlit as st
 
 from mapping import config
 from mapping.deck import model
+from mapping.formatting import md_escape
 from mapping.ui import deck_state
 from mapping.ui.layout import current_link
 
@@ -34,11 +35,11 @@ def load_shared() -> None:
     try:
         deck, problems = model.from_share(value)
     except model.DeckError as exc:
-        st.error(str(exc), icon=":material/link_off:")
+        st.error(md_escape(exc), icon=":material/link_off:")
         return
     st.session_state[deck_state.KEY] = deck
     for problem in problems:
-        st.warning(problem, icon=":material/link_off:")
+        st.warning(md_escape(problem), icon=":material/link_off:")
 
 
 def sync_url(deck: model.Deck) -> None:
@@ -72,7 +73,7 @@ def slide_list(deck: model.Deck) -> None:
             )
             if model.clean_title(title) != slide.title:
                 deck.slides[i] = model.Slide(slide.link, model.clean_title(title))
-            c1.caption(f"View: {slide.link}", text_alignment="left")
+            c1.caption(md_escape(f"View: {slide.link}"))
             with c2.container(horizontal=True, gap="small"):
                 moves = (("arrow_upward", "up", -1, i == 0), ("arrow_downward", "down", 1, i == len(deck.slides) - 1))
                 for icon, name, step, off in moves:
@@ -114,12 +115,13 @@ def files(deck: model.Deck) -> None:
             try:
                 loaded, problems = model.from_json(upload.getvalue()[: model.MAX_FILE + 1])
             except model.DeckError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
                 return
             st.session_state[deck_state.KEY] = loaded
-            for problem in problems:
-                st.warning(problem)
+            st.session_state["_deck_problems"] = problems
             st.rerun()
+        for problem in st.session_state.pop("_deck_problems", []):
+            st.warning(md_escape(problem))
 
 
 def exports(deck: model.Deck) -> None:
@@ -155,7 +157,7 @@ def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
             try:
                 for line in proc.stderr:
                     if line.startswith(("[", "SKIPPED", "Wrote", "DECK NOT", "No ")):
-                        st.text(line.rstrip())
+                        st.text(line.rstrip())  # text: a line may quote a visitor's link
                 proc.wait()
             finally:
                 timer.cancel()

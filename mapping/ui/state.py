@@ -92,6 +92,11 @@ def begin_run(page: str = "") -> None:
     st.session_state[_PAGE] = page
 
 
+def current_page() -> str:
+    """The url path of the page the last run drew ("" for the default page)."""
+    return st.session_state.get(_PAGE, "")
+
+
 def view() -> dict[str, str]:
     """This run's whole view: the URL's parameters plus the values the controls fell back to (defaults are not
     written to the address bar). The Share link uses it, so a shared link pins every choice."""

@@ -44,6 +44,7 @@ PAGES = {
     "compare": "Compare regions",
     "escp": "European cluster partnerships by country",
     "data": "Data and methods",
+    "deck": "Deck",
 }
 REAL = SHARED_SOURCES.is_dir()
 MIN_RANKED = 230 if REAL else 3

@@ -7,7 +7,9 @@ HTML, control characters, huge numbers, very long text), and unknown names. An A
 
 from __future__ import annotations
 
+import base64
 import os
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from mapping.config import PROJECT_ROOT
+from mapping.deck import model
 from tests.robustness.test_visitor_text import _leaks
 
 pytestmark = pytest.mark.integration
@@ -27,9 +30,14 @@ PAGES = [
     "pages/compare.py",
     "pages/escp.py",
     "pages/data.py",
+    "pages/deck.py",
 ]
-EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "145"))  # per page: 7 x 145 = 1,015 cases
+EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "127"))  # per page: 8 x 127 = 1,016 cases
 RESTART = 40
+
+# A deck share value as the Deck page writes it, one cut short, and a compressed bomb (issue 15).
+_DECK = model.to_share(model.Deck("T", [model.Slide("/clusters?sector=C29", "[x](https://evil.example/)")]))
+_BOMB = base64.urlsafe_b64encode(zlib.compress(b"{" * 2_000_000, 9)).decode().rstrip("=")
 
 NAMES = [
     # shared and per-page parameters (grep 'param="' in pages/ and mapping/ui/)
@@ -37,7 +45,7 @@ NAMES = [
     "tab", "view", "palette", "overlay", "colour", "base", "set", "method", "lq", "top", "cmplq", "cmpsize",
     "move", "alt", "count", "score", "dim", "norm", "peers", "foreign", "chart", "metric", "programmes", "full",
     "partnership", "q", "source", "xmethod", "report", "table", "fmt", "sql", "by", "phi", "res", "minsec", "cov",
-    "group", "gname",
+    "group", "gname", "deck",
     # unknown ones
     "x", "__proto__", "page", "region[]",
 ]  # fmt: skip
@@ -57,7 +65,7 @@ INTERESTING = [
     # Markdown and HTML a link may carry: shown as text, never as a link, an image or a tag
     "[Session expired: sign in again](https://evil.example/)", "![](//127.0.0.1:9/b)", "![](//127.0.0.1:9/b),DE21,FR10",
     "<img src=//127.0.0.1:9/c onerror=alert(1)>", "**bold** _it_ `code`", ":red[alert] :material/warning:",
-    "[a](javascript:alert(1))", "<a href='https://evil.example'>x</a>", "$$x^2$$",
+    "[a](javascript:alert(1))", _DECK, _DECK[:-7], _BOMB, "<a href='https://evil.example'>x</a>", "$$x^2$$",
 ]  # fmt: skip
 
 VALUES = st.one_of(
@@ -150,4 +158,4 @@ def test_random_url_parameters_never_raise(page, sessions):
 def test_at_least_1000_cases_ran():
     if len(ran) < len(PAGES):
         pytest.skip("run with the fuzz tests above")
-    assert sum(ran.values()) >= 1000 or EXAMPLES < 145, ran
+    assert sum(ran.values()) >= 1000 or EXAMPLES < 127, ran
