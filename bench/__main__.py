@@ -7,7 +7,7 @@ import sys
 
 from bench.common import print_table
 
-AREAS = ["build", "fetch", "map", "clusters", "related", "scoreboard", "exports", "load", "attack", "browser"]
+AREAS = ["build", "fetch", "map", "clusters", "related", "scoreboard", "exports", "deck", "load", "attack", "browser"]
 
 
 def main(argv: list[str]) -> int:
