@@ -21,19 +21,19 @@ def indicator_picker(
     """
     groups = explorer.groups(catalog)
     url_indicator = st.query_params.get("indicator")
-    fresh = url_indicator != st.session_state.get("_url_last_indicator") or "w_group" not in st.session_state
+    fresh = url_indicator != st.session_state.get("_url_last_indicator") or "w_source_group" not in st.session_state
     if url_indicator in catalog.index and fresh:
-        st.session_state["w_group"] = explorer.group_of(catalog.loc[url_indicator, "source_id"])
+        st.session_state["w_source_group"] = explorer.group_of(catalog.loc[url_indicator, "source_id"])
     if default not in catalog.index:
         default = catalog.index[0]
-    st.session_state.setdefault("w_group", explorer.group_of(catalog.loc[default, "source_id"]))
-    if st.session_state["w_group"] not in groups:
-        st.session_state["w_group"] = groups[0]
-    st.session_state["w_group"] = st.session_state["w_group"]  # see state._put: keys are shared across pages
+    st.session_state.setdefault("w_source_group", explorer.group_of(catalog.loc[default, "source_id"]))
+    if st.session_state["w_source_group"] not in groups:
+        st.session_state["w_source_group"] = groups[0]
+    st.session_state["w_source_group"] = st.session_state["w_source_group"]  # see state._put: keys are shared across pages
     if state.is_present():
-        group = st.session_state["w_group"]
+        group = st.session_state["w_source_group"]
     else:
-        group = group_container.selectbox("Source", groups, key="w_group")
+        group = group_container.selectbox("Source", groups, key="w_source_group")
     return state.choice(
         "Indicator",
         explorer.indicators_in(catalog, group),

@@ -173,3 +173,14 @@ def test_a_sector_group_from_the_link_and_from_an_example(open_page):
     assert not at.exception
     assert view(at)["group"] == "C26,J58,J61,J62,J63" and view(at)["sector"] == "GROUP"
     assert view(at)["gname"] == "Digital"
+
+
+def test_the_map_source_group_does_not_leak_into_the_sector_group(app_test):
+    """Issue 15 (found by the deck test): the map's source-group picker and the clusters page's sector-group box
+    shared the session key ``w_group``; after the map, the clusters page showed "Eurostat regional statistics" as a
+    sector group, wrote it into the link and then refused it ("not a sector of this data set")."""
+    at = app_test()  # the map, which picks a source group
+    at.switch_page("pages/clusters.py").run()
+    assert not at.exception
+    assert view(at).get("group", "") == ""
+    assert not [i.value for i in at.info if "Sector group" in i.value]

@@ -60,7 +60,7 @@ def test_indicator_change_updates_url_and_keeps_a_valid_year(open_app):
 
 def test_source_group_switches_indicator_list(open_app):
     at = open_app()
-    at.selectbox(key="w_group").set_value("Regional Innovation Scoreboard 2023").run()
+    at.selectbox(key="w_source_group").set_value("Regional Innovation Scoreboard 2023").run()
     assert view(at)["indicator"].startswith("ris.")
     options = at.selectbox(key="w_indicator").options
     assert options and all("·" in o for o in options)
@@ -143,13 +143,13 @@ def test_bad_parameters_fall_back_with_notices(open_app):
 
 def test_url_round_trip_restores_the_view(open_app):
     at = open_app()
-    at.selectbox(key="w_group").set_value("Regional Competitiveness Index 2022").run()
+    at.selectbox(key="w_source_group").set_value("Regional Competitiveness Index 2022").run()
     at.selectbox(key="w_country").set_value("ES").run()
     at.selectbox(key="w_palette").set_value("viridis").run()
     first = params(at)
     again = open_app(**first)
     assert params(again) == first
-    for key in ("w_group", "w_indicator", "w_level", "w_year", "w_country", "w_palette"):
+    for key in ("w_source_group", "w_indicator", "w_level", "w_year", "w_country", "w_palette"):
         assert again.selectbox(key=key).value == at.selectbox(key=key).value
     assert value_trace(spec(again))["locations"] == value_trace(spec(at))["locations"]
 
