@@ -27,11 +27,13 @@ _SHARE_SEEN = "_deck_share_seen"
 
 
 def load_shared() -> None:
-    """A share link (``?deck=``) replaces the session's deck once (not again on every rerun)."""
+    """A share link (``?deck=``) replaces the session's deck once. A value this session wrote itself (sync_url) is
+    never read back: a rerun may carry the address of a moment ago, which would undo the last change."""
     value = st.query_params.get("deck")
-    if not value or st.session_state.get(_SHARE_SEEN) == value:
+    seen = st.session_state.setdefault(_SHARE_SEEN, set())
+    if not value or value in seen:
         return
-    st.session_state[_SHARE_SEEN] = value
+    seen.add(value)
     try:
         deck, problems = model.from_share(value)
     except model.DeckError as exc:
@@ -46,7 +48,7 @@ def sync_url(deck: model.Deck) -> None:
     """The address holds the deck when it fits (so Share, a bookmark and a reload give it back)."""
     packed = model.to_share(deck) if deck.slides else None
     if packed:
-        st.session_state[_SHARE_SEEN] = packed
+        st.session_state.setdefault(_SHARE_SEEN, set()).add(packed)
         if st.query_params.get("deck") != packed:
             st.query_params["deck"] = packed
     elif "deck" in st.query_params:
@@ -154,17 +156,23 @@ def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
                                     stderr=subprocess.PIPE, text=True)  # fmt: skip
             timer = threading.Timer(BUILD_TIMEOUT_S, proc.kill)
             timer.start()
+            skipped = 0
             try:
                 for line in proc.stderr:
                     if line.startswith(("[", "SKIPPED", "Wrote", "DECK NOT", "No ")):
                         st.text(line.rstrip())  # text: a line may quote a visitor's link
+                        skipped += "SKIPPED" in line
                 proc.wait()
             finally:
                 timer.cancel()
             if not out.exists():
                 status.update(label="The deck was not built (see above).", state="error")
                 return None
-            status.update(label="The deck is ready.", state="complete", expanded=False)
+            if skipped:
+                label = f"The deck is ready without {skipped} slide(s): the reasons are above."
+                status.update(label=label, state="error", expanded=True)
+            else:
+                status.update(label="The deck is ready.", state="complete", expanded=False)
             return out.read_bytes()
     finally:
         _one_build.release()

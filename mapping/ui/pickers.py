@@ -29,7 +29,8 @@ def indicator_picker(
     st.session_state.setdefault("w_source_group", explorer.group_of(catalog.loc[default, "source_id"]))
     if st.session_state["w_source_group"] not in groups:
         st.session_state["w_source_group"] = groups[0]
-    st.session_state["w_source_group"] = st.session_state["w_source_group"]  # see state._put: keys are shared across pages
+    # see state._put: keys are shared across pages
+    st.session_state["w_source_group"] = st.session_state["w_source_group"]
     if state.is_present():
         group = st.session_state["w_source_group"]
     else:

@@ -168,27 +168,33 @@ def test_html_slideshow_offline(built, browser):
     assert asked == []
 
 
-def _add(page, key: str) -> None:
+SIDEBAR = ["Clusters", "Scoreboard", "Related sectors", "Compare regions", "Cluster partnerships"]
+PATHS = ["/map", "/clusters", "/scoreboard", "/related", "/compare", "/escp"]
+
+
+def _add_first_figure(page) -> None:
     wait_for_app(page)
-    page.locator(f".st-key-{key}_deck button").first.click()
+    page.locator("[class*='_deck'] button:visible", has_text="Add to deck").first.click()
     wait_idle(page)
 
 
 def test_deck_built_through_the_ui(page, app_url, browser, tmp_path):
-    """Add to deck on two pages (moving between them by the sidebar, in one session), reorder and retitle on the
-    Deck page, build and download the PowerPoint file; the share link opens the same deck in a fresh context."""
-    page.goto(app_url + "/clusters?sector=C29&year=2014")
-    _add(page, "cl_map")
-    page.get_by_role("link", name="Scoreboard").click()
-    _add(page, "sb_map")
-    page.get_by_role("link", name="Deck").click()
-    page.wait_for_selector("text=Slide 2 title")
+    """A figure of every page added (moving by the sidebar, in one session), a slide moved and retitled on the Deck
+    page, the PowerPoint file built and downloaded and read back; the share link opens the same deck in a fresh
+    context."""
+    page.goto(app_url + "/?region=DE11")
+    _add_first_figure(page)
+    for label in SIDEBAR:
+        page.get_by_test_id("stSidebarUserContent").get_by_role("link", name=label).click()
+        _add_first_figure(page)
+    page.get_by_test_id("stSidebarUserContent").get_by_role("link", name="Deck").click()
+    page.wait_for_selector("text=Slide 6 title")
     wait_idle(page)
-    page.locator(".st-key-deck_up_1 button").first.click()
+    page.locator(".st-key-deck_up_1 button").first.click()  # clusters before the map
     wait_idle(page)
     first = page.get_by_label("Slide 1 title")
-    assert first.input_value() == "Overall score: EU regions"
-    first.fill("Scores <i>of</i> regions")
+    assert first.input_value().startswith("C")  # the clusters figure's own title
+    first.fill("Clusters <i>of</i> DE11")
     first.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Build PowerPoint (.pptx)").click()
@@ -197,24 +203,21 @@ def test_deck_built_through_the_ui(page, app_url, browser, tmp_path):
         page.get_by_role("button", name="Download PowerPoint (.pptx)").click()
     path = tmp_path / "ui.pptx"
     download.value.save_as(path)
-    slides = list(Presentation(str(path)).slides)
-    titles = [_named(s, "Title").text_frame.text for s in slides[1:3]]
-    assert titles[0] == "Scores <i>of</i> regions" and titles[1].startswith("C29 ")
-    links = [_named(s, "Link").text_frame.paragraphs[0].runs[0].hyperlink.address for s in slides[1:3]]
-    assert (
-        "/scoreboard?" in links[0]
-        and "figure=sb_map" in links[0]
-        and "/clusters?" in links[1]
-        and "sector=C29" in links[1]
-    )
+    slides = list(Presentation(str(path)).slides)[1:7]
+    assert _named(slides[0], "Title").text_frame.text == "Clusters <i>of</i> DE11"
+    links = [_named(s, "Link").text_frame.paragraphs[0].runs[0].hyperlink.address for s in slides]
+    order = [PATHS[1], PATHS[0], *PATHS[2:]]
+    assert [urlsplit(u).path for u in links] == order, links
+    assert all("figure=" in u for u in links) and "region=DE11" in links[1]
+    assert all(len([s for s in sl.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]) == 1 for sl in slides)
     shared = page.url
     assert "deck=" in shared
     fresh = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         other = fresh.new_page()
         other.goto(shared)
-        other.wait_for_selector("text=Slide 2 title", timeout=60_000)
-        assert other.get_by_label("Slide 1 title").input_value() == "Scores <i>of</i> regions"
+        other.wait_for_selector("text=Slide 6 title", timeout=60_000)
+        assert other.get_by_label("Slide 1 title").input_value() == "Clusters <i>of</i> DE11"
         other.screenshot(path=str(ARTIFACTS / "deck-page-shared.png"))
     finally:
         fresh.close()
