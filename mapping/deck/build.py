@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mapping.deck.capture import View, capture
 from mapping.deck.model import MAX_SLIDES, Deck, DeckError, parse_link
@@ -87,6 +88,8 @@ def build(
 
     started = time.perf_counter()
     result = Result()
+    if urlsplit(base_url).scheme not in ("http", "https"):
+        raise DeckError(f"The base URL must start with http:// or https:// (got “{base_url[:60]}”).")
     if len(items) > MAX_SLIDES:
         raise DeckError(f"{len(items)} links: a deck holds at most {MAX_SLIDES} slides.")
     base = base_url.rstrip("/")
@@ -110,6 +113,10 @@ def build(
         except DeckError as exc:
             result.skipped.append((given, str(exc)))
             say(f"[{i}/{len(items)}] SKIPPED {given[:120]}: {exc}")
+        except Exception as exc:  # one view that cannot be drawn must not sink the others
+            reason = f"The view could not be drawn ({type(exc).__name__}: {str(exc)[:160]})."
+            result.skipped.append((given, reason))
+            say(f"[{i}/{len(items)}] SKIPPED {given[:120]}: {reason}")
     if not result.made:
         raise DeckError("No slide could be made from these links; no file was written.")
     sources = used_sources(ui_data.sources(), [v.caption for v, _ in result.made])

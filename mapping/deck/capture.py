@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapping import config
-from mapping.deck.model import DeckError, page_of
+from mapping.deck.model import DeckError, page_of, plain
 
 NOTICE_ICON = ":material/link_off:"  # state.show_notices: a URL value the page could not use
 
@@ -61,8 +61,7 @@ def capture(link: str, *, timeout: float = 90) -> View:
     if not cards:
         raise DeckError("This view draws no figure that can be exported as an image.")
     key, fig, title, caption = cards[0]
-    resolved = {k: at.query_params[k] for k in at.query_params}
-    if "_view" in at.session_state:
-        resolved.update(at.session_state["_view"])
-    filters = {k: v for k, v in resolved.items() if v != "" and k not in ("figure", "embed", "present")}
+    # The filters are what the page's controls resolved (parameters a page ignores are not filters).
+    resolved = dict(at.session_state["_view"]) if "_view" in at.session_state else {}
+    filters = {k: plain(v) for k, v in resolved.items() if v != "" and k not in ("figure", "embed", "present")}
     return View(link, script, key, go.Figure(fig), title, caption, filters)

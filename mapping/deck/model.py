@@ -35,6 +35,9 @@ _DROPPED = ("embed", "present", "deck")  # display modes, not part of a view
 _KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
 _FIGURE = re.compile(r"[A-Za-z0-9_]{1,60}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# What XML 1.0 (PowerPoint's files) and UTF-8 cannot hold: lone surrogates, U+FFFE, U+FFFF.
+_UNWRITABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+MAX_PROBLEMS = 10  # problems named one by one when a file or link is read; the rest are counted
 
 
 class DeckError(ValueError):
@@ -58,9 +61,14 @@ class Deck:
         self.slides.append(slide)
 
 
+def plain(text: object) -> str:
+    """Text any output can hold: control characters (but line breaks) and what XML cannot hold removed."""
+    return _UNWRITABLE.sub("", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", str(text)))
+
+
 def clean_title(text: object) -> str:
     """A title as plain text: control characters removed, spaces collapsed, cut at MAX_TITLE."""
-    text = _CONTROL.sub(" ", str(text or ""))
+    text = _UNWRITABLE.sub("", _CONTROL.sub(" ", str(text or "")))
     return " ".join(text.split())[:MAX_TITLE]
 
 
@@ -71,7 +79,7 @@ def parse_link(text: str) -> str:
         raise DeckError("The link is empty.")
     if len(text) > MAX_LINK:
         raise DeckError(f"The link is {len(text):,} characters long; a view link has at most {MAX_LINK:,}.")
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or _UNWRITABLE.search(text):
         raise DeckError("The link contains control characters.")
     try:
         parts = urlsplit(text)
@@ -86,8 +94,12 @@ def parse_link(text: str) -> str:
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if not _KEY.fullmatch(key):
             raise DeckError(f"The link has a parameter name this app does not use: “{key[:40]}”.")
+        if _CONTROL.search(value) or _UNWRITABLE.search(value):
+            raise DeckError(f"The link's parameter “{key}” contains control characters.")
         if key not in _DROPPED:
             params[key] = value
+    if not params.get("figure", "x"):
+        del params["figure"]  # "figure=": the view's first figure
     if "figure" in params and not _FIGURE.fullmatch(params["figure"]):
         raise DeckError(f"“{params['figure'][:60]}” is not a figure name.")
     return f"/{page or 'map'}" + (f"?{urlencode(params)}" if params else "")
@@ -111,21 +123,27 @@ def from_json(raw: bytes | str) -> tuple[Deck, list[str]]:
         raise DeckError(f"The deck file is {len(raw):,} bytes; a deck file has at most {MAX_FILE:,}.")
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise DeckError("The deck file is nested too deeply to be a deck file.") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise DeckError(f"The deck file is not JSON ({str(exc)[:80]}).") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("slides"), list):
         raise DeckError(f'The file is not a deck file (it needs "format": "{FORMAT}" and a list of slides).')
-    deck, problems = Deck(title=clean_title(body.get("title")) or Deck().title), []
+    deck, problems, bad = Deck(title=clean_title(body.get("title")) or Deck().title), [], 0
     for i, item in enumerate(body["slides"], start=1):
+        if len(deck.slides) >= MAX_SLIDES:
+            problems.append(f"Slides after {MAX_SLIDES} were left out.")
+            break
         try:
             if not isinstance(item, dict):
                 raise DeckError("not a link and a title")
             deck.add(Slide(parse_link(str(item.get("link", ""))), clean_title(item.get("title", ""))))
         except DeckError as exc:
-            problems.append(f"Slide {i}: {exc}")
-            if len(deck.slides) >= MAX_SLIDES:
-                problems.append(f"Slides after {MAX_SLIDES} were left out.")
-                break
+            bad += 1
+            if bad <= MAX_PROBLEMS:
+                problems.append(f"Slide {i}: {exc}")
+    if bad > MAX_PROBLEMS:
+        problems.append(f"... and {bad - MAX_PROBLEMS:,} more slides that could not be used.")
     return deck, problems
 
 

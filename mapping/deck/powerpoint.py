@@ -17,6 +17,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from mapping.deck.capture import View
+from mapping.deck.model import plain
 
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in, PowerPoint's 16:9
 MARGIN = Inches(0.45)
@@ -46,7 +47,7 @@ def _text(slide, band: tuple[Emu, Emu], text: str, *, size: int, color: RGBColor
     frame = box.text_frame
     frame.word_wrap = True
     run = frame.paragraphs[0].add_run()
-    run.text = text
+    run.text = plain(text)
     run.font.size = Pt(size)
     if color is not None:
         run.font.color.rgb = color
@@ -84,7 +85,7 @@ def _view_slide(prs, content: SlideContent) -> None:
     picture.name = "Figure"
     _text(slide, (source_top, source_h), content.view.caption, size=size, color=GREY).name = "Source"
     _text(slide, LINK_BAND, "Open the live view", size=11, link=content.url).name = "Link"
-    slide.notes_slide.notes_text_frame.text = content.notes
+    slide.notes_slide.notes_text_frame.text = plain(content.notes)
 
 
 def _title_slide(prs, title: str, subtitle: str) -> None:
@@ -105,10 +106,10 @@ def _sources_slide(prs, sources: Sequence[dict], heading: str) -> None:
     for i, src in enumerate(sources):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         head = para.add_run()
-        head.text = f"{src['title']}. "
+        head.text = plain(f"{src['title']}. ")
         head.font.size, head.font.bold = Pt(size), True
         body = para.add_run()
-        body.text = f"{src['attribution']}. Licence: {src['licence']}. "
+        body.text = plain(f"{src['attribution']}. Licence: {src['licence']}. ")
         body.font.size = Pt(size)
         if src.get("url"):
             link = para.add_run()

@@ -6,7 +6,9 @@ server, with a time limit; its progress lines are shown as it goes. Every title 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,7 @@ def load_shared() -> None:
         st.error(md_escape(exc), icon=":material/link_off:")
         return
     st.session_state[deck_state.KEY] = deck
+    _forget_titles()
     for problem in problems:
         st.warning(md_escape(problem), icon=":material/link_off:")
 
@@ -69,7 +72,7 @@ def slide_list(deck: model.Deck) -> None:
             title = c1.text_input(
                 f"Slide {i + 1} title",
                 value=slide.title,
-                key=f"deck_title_{i}_{slide.link}",
+                key=f"deck_title_{i}",
                 max_chars=model.MAX_TITLE,
                 placeholder="(the figure's own title)",
             )
@@ -84,17 +87,25 @@ def slide_list(deck: model.Deck) -> None:
                 st.button("", icon=":material/delete:", key=f"deck_rm_{i}", on_click=_remove, args=(i,), help="Remove")
 
 
+def _forget_titles() -> None:
+    """Title boxes are keyed by position: after a move, a removal or a load they must show the slides' titles."""
+    for key in [k for k in st.session_state if str(k).startswith("deck_title_")]:
+        del st.session_state[key]
+
+
 def _move(i: int, step: int) -> None:
     slides = deck_state.current().slides
     j = i + step
     if 0 <= i < len(slides) and 0 <= j < len(slides):
         slides[i], slides[j] = slides[j], slides[i]
+        _forget_titles()
 
 
 def _remove(i: int) -> None:
     slides = deck_state.current().slides
     if 0 <= i < len(slides):
         del slides[i]
+        _forget_titles()
 
 
 def files(deck: model.Deck) -> None:
@@ -115,11 +126,15 @@ def files(deck: model.Deck) -> None:
         if upload is not None and st.session_state.get("_deck_loaded") != upload.file_id:
             st.session_state["_deck_loaded"] = upload.file_id
             try:
-                loaded, problems = model.from_json(upload.getvalue()[: model.MAX_FILE + 1])
+                if upload.size > model.MAX_FILE:
+                    raise model.DeckError(f"The deck file is {upload.size:,} bytes; a deck file has at most "
+                                          f"{model.MAX_FILE:,}.")  # fmt: skip
+                loaded, problems = model.from_json(upload.getvalue())
             except model.DeckError as exc:
                 st.error(md_escape(exc))
                 return
             st.session_state[deck_state.KEY] = loaded
+            _forget_titles()
             st.session_state["_deck_problems"] = problems
             st.rerun()
         for problem in st.session_state.pop("_deck_problems", []):
@@ -131,13 +146,23 @@ def exports(deck: model.Deck) -> None:
     kinds = {"pptx": ("PowerPoint (.pptx)", "--out"), "html": ("offline HTML slideshow", "--html")}
     cols = st.columns(len(kinds))
     for col, (ext, (label, flag)) in zip(cols, kinds.items(), strict=True):
+        spec = model.to_json(deck)
         if col.button(f"Build {label}", key=f"deck_build_{ext}", icon=":material/slideshow:",
                       disabled=not deck.slides):  # fmt: skip
-            st.session_state[f"_deck_file_{ext}"] = _build(deck, ext, flag)
-        made = st.session_state.get(f"_deck_file_{ext}")
-        if made:
+            st.session_state[f"_deck_file_{ext}"] = (spec, _build(deck, ext, flag))
+        built_from, made = st.session_state.get(f"_deck_file_{ext}", (None, None))
+        if made and built_from != spec:
+            col.caption("The deck changed since this file was built: build it again.")
+        elif made:
             col.download_button(f"Download {label}", data=made, file_name=f"deck.{ext}", key=f"deck_dl_{ext}",
                                 icon=":material/download:", on_click="ignore")  # fmt: skip
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
@@ -152,9 +177,10 @@ def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
             base = (st.context.url or "").rsplit("/", 1)[0] or "http://localhost:8501"
             cmd = [sys.executable, "-m", "mapping", "deck", "--from", str(spec), flag, str(out), "--base-url", base]
             env = {**os.environ, "CLUSTERMAP_DB": str(config.db_path())}
+            # A session of its own: the child and kaleido's Chromium are stopped together.
             proc = subprocess.Popen(cmd, cwd=config.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)  # fmt: skip
-            timer = threading.Timer(BUILD_TIMEOUT_S, proc.kill)
+                                    stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+            timer = threading.Timer(BUILD_TIMEOUT_S, _stop, args=(proc,))
             timer.start()
             skipped = 0
             try:
@@ -163,8 +189,9 @@ def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
                         st.text(line.rstrip())  # text: a line may quote a visitor's link
                         skipped += "SKIPPED" in line
                 proc.wait()
-            finally:
+            finally:  # also when the visitor reruns or leaves mid-build (Streamlit raises in st.text)
                 timer.cancel()
+                _stop(proc)
             if not out.exists():
                 status.update(label="The deck was not built (see above).", state="error")
                 return None

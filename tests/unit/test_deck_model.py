@@ -111,3 +111,36 @@ def test_a_deck_too_large_for_a_link_has_no_share_value():
     noise = lambda: "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(300))  # noqa: E731
     deck = Deck("T", [Slide(f"/clusters?sector=C{n}&note={noise()}", noise()[:120]) for n in range(40)])
     assert model.to_share(deck) is None
+
+
+def _packed(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def test_a_share_link_of_many_bad_slides_names_ten_and_counts_the_rest():
+    """Red-team review: 343 characters of ?deck= made the page draw 99,000 warnings."""
+    raw = b'{"format": "clustermap-deck", "slides": [' + b",".join([b"0"] * 50_000) + b"]}"
+    deck, problems = model.from_share(_packed(raw))
+    assert deck.slides == [] and len(problems) == model.MAX_PROBLEMS + 1
+    assert problems[-1] == f"... and {50_000 - model.MAX_PROBLEMS:,} more slides that could not be used."
+
+
+def test_deeply_nested_json_is_refused_with_a_message():
+    with pytest.raises(DeckError, match="nested too deeply"):
+        model.from_share(_packed(b"[" * 150_000))
+
+
+def test_characters_no_file_can_hold_are_dropped_or_refused():
+    """Red-team review: a lone surrogate or U+FFFE in a title or link broke saving, sharing and the PowerPoint file."""
+    raw = json.dumps({"format": model.FORMAT, "slides": [{"link": "/map", "title": "a\ud800b\ufffec"}]})
+    deck, problems = model.from_json(raw)
+    assert deck.slides[0].title == "abc" and problems == []
+    assert model.from_share(model.to_share(deck))[0] == deck
+    for link in ("/map?x=\ud800", "/map?foo=%EF%BF%BE", "/map?x=%00"):
+        with pytest.raises(DeckError, match="control characters"):
+            model.parse_link(link)
+    assert model.plain("a\ufffeb\x00c\nd") == "abc\nd"
+
+
+def test_an_empty_figure_parameter_means_the_first_figure():
+    assert model.parse_link("/clusters?figure=&sector=C29") == "/clusters?sector=C29"
