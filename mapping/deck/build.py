@@ -53,7 +53,7 @@ def notes(view: View, url: str) -> str:
     filters = "; ".join(f"{k} = {v}" for k, v in sorted(view.filters.items())) or "(page defaults)"
     return (
         f"Live view: {url}\nFilters: {filters}\nFigure: {view.key}\nMethod: {METHODS.get(view.page, '')}\n"
-        f"Source: {view.caption}"
+        f"Source and vintage: {view.caption}"
     )
 
 

@@ -21,7 +21,8 @@ h1 {font-size: 3.2vh; font-weight: normal; margin: 0 0 1vh;}
 .title h1 {font-size: 6vh; margin-top: 30vh;} .title p {font-size: 2.4vh; color: #444;}
 .fig {flex: 1 1 0; min-height: 0;}
 .src {font-size: 1.6vh; color: #444; margin: 1vh 0 0;}
-.notes {display: none; font-size: 1.6vh; background: #f4f4f4; padding: 1vh; white-space: pre-wrap; margin: 1vh 0 0;}
+.notes {display: none; position: fixed; left: 3vw; right: 3vw; bottom: 3vh; max-height: 45vh; overflow: auto;
+  font-size: 1.6vh; background: #f4f4f4f0; border: 1px solid #ccc; padding: 1vh; white-space: pre-wrap;}
 body.shownotes .notes {display: block;}
 .count {position: fixed; right: 1.5vw; bottom: 1vh; font-size: 1.4vh; color: #888;}
 ul {font-size: 2vh;} li {margin-bottom: 1vh;}

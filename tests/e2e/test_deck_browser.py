@@ -76,7 +76,7 @@ def test_pptx_read_back(built):
         assert url == BASE + parse_link(link)
         notes = _notes(slide)
         assert f"Live view: {url}" in notes and "Method: " in notes
-        assert "Source: " + _named(slide, "Source").text_frame.text in notes
+        assert "Source and vintage: " + _named(slide, "Source").text_frame.text in notes
         for key, value in parse_qsl(urlsplit(url).query):
             if key != "figure":
                 assert f"{key} = {value}" in notes, (key, notes)
