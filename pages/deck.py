@@ -15,7 +15,8 @@ data.require_database()
 page_header("Deck")
 views.load_shared()
 deck = deck_state.current()
-title = st.text_input("Deck title", value=deck.title, max_chars=model.MAX_TITLE, key="deck_title_input")
+st.session_state.setdefault(views.TITLE_KEY, deck.title)
+title = st.text_input("Deck title", max_chars=model.MAX_TITLE, key=views.TITLE_KEY)
 deck.title = model.clean_title(title) or model.Deck().title
 st.caption(
     f"{len(deck.slides)} of at most {model.MAX_SLIDES} slides. A slide is a view's link: the export runs the view "

@@ -26,11 +26,15 @@ from mapping.ui.layout import current_link
 BUILD_TIMEOUT_S = 600
 _one_build = threading.Semaphore(1)  # a deck build is a few seconds of CPU per slide: one at a time per server
 _SHARE_SEEN = "_deck_share_seen"
+_TITLES_STALE = "_deck_titles_stale"
+TITLE_KEY = "deck_title_input"  # the deck title's box
 
 
 def load_shared() -> None:
     """A share link (``?deck=``) replaces the session's deck once. A value this session wrote itself (sync_url) is
     never read back: a rerun may carry the address of a moment ago, which would undo the last change."""
+    if st.session_state.pop(_TITLES_STALE, False):
+        _forget_titles()
     value = st.query_params.get("deck")
     seen = st.session_state.setdefault(_SHARE_SEEN, set())
     if not value or value in seen:
@@ -69,9 +73,9 @@ def slide_list(deck: model.Deck) -> None:
     for i, slide in enumerate(deck.slides):
         with st.container(border=True, key=f"deck_slide_{i}"):
             c1, c2 = st.columns([8, 2], vertical_alignment="center")
+            st.session_state.setdefault(f"deck_title_{i}", slide.title)
             title = c1.text_input(
                 f"Slide {i + 1} title",
-                value=slide.title,
                 key=f"deck_title_{i}",
                 max_chars=model.MAX_TITLE,
                 placeholder="(the figure's own title)",
@@ -88,9 +92,14 @@ def slide_list(deck: model.Deck) -> None:
 
 
 def _forget_titles() -> None:
-    """Title boxes are keyed by position: after a move, a removal or a load they must show the slides' titles."""
+    """Title boxes are keyed by position: after a move, a removal or a load each is set to its slide's title (a
+    box's own state would otherwise win over a new default, in the browser too)."""
+    deck = deck_state.current()
     for key in [k for k in st.session_state if str(k).startswith("deck_title_")]:
         del st.session_state[key]
+    for i, slide in enumerate(deck.slides):
+        st.session_state[f"deck_title_{i}"] = slide.title
+    st.session_state[TITLE_KEY] = deck.title
 
 
 def _move(i: int, step: int) -> None:
@@ -134,7 +143,7 @@ def files(deck: model.Deck) -> None:
                 st.error(md_escape(exc))
                 return
             st.session_state[deck_state.KEY] = loaded
-            _forget_titles()
+            st.session_state[_TITLES_STALE] = True  # the title boxes of this run exist: reset them next run
             st.session_state["_deck_problems"] = problems
             st.rerun()
         for problem in st.session_state.pop("_deck_problems", []):
