@@ -19,6 +19,7 @@ import streamlit as st
 
 from mapping import config
 from mapping.deck import model
+from mapping.deck.build import DEFAULT_BASE_URL
 from mapping.formatting import md_escape
 from mapping.ui import deck_state
 from mapping.ui.layout import current_link
@@ -183,7 +184,7 @@ def _build(deck: model.Deck, ext: str, flag: str) -> bytes | None:
             spec = Path(tmp) / "deck.json"
             spec.write_bytes(model.to_json(deck))
             out = Path(tmp) / f"deck.{ext}"
-            base = (st.context.url or "").rsplit("/", 1)[0] or "http://localhost:8501"
+            base = (st.context.url or "").rsplit("/", 1)[0] or DEFAULT_BASE_URL
             cmd = [sys.executable, "-m", "mapping", "deck", "--from", str(spec), flag, str(out), "--base-url", base]
             env = {**os.environ, "CLUSTERMAP_DB": str(config.db_path())}
             # A session of its own: the child and kaleido's Chromium are stopped together.

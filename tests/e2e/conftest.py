@@ -36,19 +36,26 @@ def app_url(real_db) -> str:
             pytest.fail(f"app did not start; see {log}")
 
 
-@pytest.fixture
-def page(browser, app_url, request):
-    context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+def block_outside(context, allowed: tuple[str, ...] = LOCAL) -> list[str]:
+    """Abort every request of ``context`` whose URL does not start with one of ``allowed``; the returned list
+    collects the aborted URLs (the caller asserts it is empty)."""
     outside: list[str] = []
 
     def guard(route):
-        if route.request.url.startswith(LOCAL):
+        if route.request.url.startswith(allowed):
             route.continue_()
         else:
             outside.append(route.request.url)
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+@pytest.fixture
+def page(browser, app_url, request):
+    context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+    outside = block_outside(context)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg

@@ -18,7 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from mapping.config import PROJECT_ROOT
 from mapping.deck.model import Deck, Slide, parse_link, to_json, to_share
-from tests.e2e.conftest import ARTIFACTS, wait_for_app, wait_idle
+from tests.e2e.conftest import ARTIFACTS, block_outside, wait_for_app, wait_idle
 
 BASE = "http://dash.example.org"
 LINKS = [
@@ -138,16 +138,7 @@ def test_html_slideshow_offline(built, browser):
     each figure is drawn by the inlined plotly.js, N shows the notes."""
     _, _, html, made = built
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    asked: list[str] = []
-
-    def block(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            asked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", block)
+    asked = block_outside(context, ("file://",))
     pg = context.new_page()
     try:
         pg.goto(html.as_uri())
