@@ -163,13 +163,16 @@ def opportunities(
     held = set(mine.loc[mine["specialised"].fillna(False).astype(bool), "sector"])
     cand = mine[~mine["sector"].isin(held)].merge(cx.sectors[["sector", "complexity", "flagged"]], on="sector")
     near = proximity[proximity["sector_b"].isin(held) & (proximity["proximity"] > 0)]
-    reasons = (
-        near.sort_values(["sector_a", "proximity"], ascending=[True, False])
-        .groupby("sector_a")
-        .head(why)
-        .groupby("sector_a")
-        .apply(lambda d: ", ".join(f"{b} ({p:.2f})" for b, p in zip(d["sector_b"], d["proximity"], strict=True)))
-    )
+    if near.empty:  # the region holds no sector (or none related): no reasons (apply on nothing gives a frame)
+        reasons = pd.Series(dtype=object)
+    else:
+        reasons = (
+            near.sort_values(["sector_a", "proximity"], ascending=[True, False])
+            .groupby("sector_a")
+            .head(why)
+            .groupby("sector_a")
+            .apply(lambda d: ", ".join(f"{b} ({p:.2f})" for b, p in zip(d["sector_b"], d["proximity"], strict=True)))
+        )
     cand = cand.assign(related_held=cand["sector"].map(reasons).fillna(""))
     return cand.sort_values(["density", "complexity"], ascending=[False, False], na_position="last").reset_index(
         drop=True

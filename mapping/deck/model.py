@@ -24,6 +24,7 @@ FORMAT = "clustermap-deck"
 PAGES = {
     "": "pages/map.py",
     "map": "pages/map.py",
+    "region": "pages/region.py",
     "clusters": "pages/clusters.py",
     "scoreboard": "pages/scoreboard.py",
     "related": "pages/related.py",

@@ -44,3 +44,29 @@ def deck_button(key: str, title: str) -> None:
         args=(key, title),
         help="Collect this view as a slide; the Deck page reorders, retitles and exports the slides",
     )
+
+
+def _add_all(cards: list[tuple[str, str]]) -> None:
+    deck, before = current(), len(current().slides)
+    params = {k: v for k, v in state.view().items() if k not in ("embed", "present", "deck")}
+    try:
+        for key, title in cards:
+            link = f"/{state.current_page()}?{urlencode({**params, 'figure': key})}"
+            deck.add(Slide(parse_link(link), clean_title(title)))
+    except DeckError as exc:
+        st.toast(md_escape(exc), icon=":material/error:")
+    added = len(deck.slides) - before
+    st.toast(f"Added {added} slide(s) to the deck ({len(deck.slides)} of at most {MAX_SLIDES}).")
+
+
+def deck_all_button(cards: list[tuple[str, str]], *, key: str) -> None:
+    """One button that adds every figure of the page (``cards``: key, title) to the deck, in order."""
+    st.button(
+        f"Add all {len(cards)} figures to the deck",
+        key=key,
+        icon=":material/add_to_queue:",
+        on_click=_add_all,
+        args=(cards,),
+        disabled=not cards,
+        help="One slide per figure of this dashboard; the Deck page reorders, retitles and exports them",
+    )

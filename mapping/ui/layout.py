@@ -17,6 +17,7 @@ from mapping.ui.state import SHARED, is_present, shared_params, view
 # (script, title, icon): the order of the sidebar. Later pages add themselves here.
 PAGES = [
     ("pages/map.py", "Map explorer", ":material/map:"),
+    ("pages/region.py", "Region dashboard", ":material/location_city:"),
     ("pages/clusters.py", "Clusters", ":material/hub:"),
     ("pages/scoreboard.py", "Scoreboard", ":material/leaderboard:"),
     ("pages/related.py", "Related sectors", ":material/share:"),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mapping.formatting import MISSING
+from mapping.formatting import MISSING, cell
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,21 @@ def table(frame: pd.DataFrame, columns: dict[str, Col], **kwargs: Any) -> Any:
     data, config = shown(frame, columns)
     kwargs.setdefault("hide_index", True)
     return st.dataframe(data, column_config=config, placeholder=MISSING, **kwargs)
+
+
+def text_frame(frame: pd.DataFrame, columns: dict[str, Col]) -> pd.DataFrame:
+    """``frame`` as formatted text under the columns' labels: what a static table shows (a printed page cannot
+    scroll a data grid, and a canvas grid prints only the part on screen)."""
+    out = {}
+    for name in (c for c in columns if c in frame.columns):
+        col = columns[name]
+        if col.decimals is None:
+            out[col.label] = [MISSING if pd.isna(v) else str(_text(v)) for v in frame[name]]
+        else:
+            out[col.label] = [cell(v, decimals=col.decimals, percent=col.percent, unit=col.unit) for v in frame[name]]
+    return pd.DataFrame(out)
+
+
+def static(frame: pd.DataFrame, columns: dict[str, Col]) -> None:
+    """A static table (``st.table``, cells as text) for short lists that must also print whole."""
+    st.table(text_frame(frame, columns).set_index(columns[next(iter(columns))].label))

@@ -155,3 +155,14 @@ def test_layout_is_the_same_on_every_call(con):
     p = con.execute("SELECT * FROM sector_proximity('division', 2014)").df()
     first, second = rel.layout(p), rel.layout(p)
     assert first.equals(second) and set(first["sector"]) == set(SECTORS)
+
+
+def test_opportunities_of_a_region_that_holds_nothing(density, con):
+    """Issue 16 (found by the region dashboard on FRY1): a region with no specialised sector, or none in the data,
+    has no reasons to give; grouping nothing gave a frame and ``map`` raised."""
+    p = con.execute("SELECT * FROM sector_proximity('division', 2014)").df()
+    cx = rel.complexity(density, min_regions=1)
+    held_nothing = density.assign(specialised=density["specialised"].where(density["region_code"] != "R4", False))
+    opp = rel.opportunities(held_nothing, p, cx, "R4")
+    assert opp["sector"].tolist()[:1] and set(opp["related_held"]) == {""}
+    assert rel.opportunities(density, p, cx, "XX99").empty

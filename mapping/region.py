@@ -1,0 +1,130 @@
+"""The region dashboard's numbers: one region's key figures with ranks, its place in the distribution of the
+headline indicators, its cluster portfolio in brief and what the data do not cover (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mapping import clusters
+
+Query = Callable[..., pd.DataFrame]
+
+# (figure, indicator ids in order of preference): the first id with a value for the region is shown.
+HEADLINE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Population", ("eurostat.population", "rci.population")),
+    ("GDP per head (PPS, EU27 = 100)", ("eurostat.gdp_pps_hab_eu",)),
+    ("Employment rate", ("eurostat.employment_rate",)),
+    ("R&D expenditure (% of GDP)", ("eurostat.gerd_pc_gdp",)),
+    ("Regional Innovation Index", ("ris2025.0", "ris.0")),
+)
+# Figures whose EU distribution and trend the dashboard draws (population is a size, not a performance).
+DRAWN = ("GDP per head (PPS, EU27 = 100)", "Employment rate", "R&D expenditure (% of GDP)", "Regional Innovation Index")
+BRIEF_SECTORS = 10
+BRIEF_OPPORTUNITIES = 5
+RANK_NOTE = "Rank 1 = best (largest for population) among the regions of the same NUTS level with a value that year."
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a region is: its code, name, NUTS level and version, country and map key."""
+
+    code: str
+    name: str
+    level: int
+    country: str
+    nuts_version: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}|{self.nuts_version}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+def place_of(lookup: pd.DataFrame, code: str) -> Place | None:
+    """The region ``code`` as the lookup holds it (its latest NUTS version), or None for an unknown code."""
+    rows = lookup[(lookup["code"] == code) & ~lookup["is_unit"].astype(bool)].sort_values("nuts_version")
+    if rows.empty:
+        return None
+    row = rows.iloc[-1]
+    return Place(code, str(row["name"]), int(row["level"]), str(row["country"]), str(row["nuts_version"]))
+
+
+def region_options(lookup: pd.DataFrame) -> dict[str, str]:
+    """Every NUTS 1-3 region (not the statistical units of older tables): code -> name, by code."""
+    rows = lookup[lookup["level"].between(1, 3) & ~lookup["is_unit"].astype(bool)]
+    rows = rows.sort_values(["code", "nuts_version"]).drop_duplicates("code", keep="last")
+    return dict(zip(rows["code"], rows["name"], strict=True))
+
+
+def key_figures(query: Query, region: str) -> pd.DataFrame:
+    """One row per headline figure: the latest value of its first indicator with a value for ``region`` and its
+    ranks in the EU and the country; a figure without any value has a row with ``value`` NaN (said, not hidden)."""
+    wanted = [i for _, ids in HEADLINE for i in ids]
+    found = query("region_key_figures", region=region, indicators=wanted).set_index("indicator_id")
+    rows = []
+    for figure, ids in HEADLINE:
+        hit = next((i for i in ids if i in found.index), None)
+        if hit is None:
+            rows.append({"figure": figure, "indicator_id": ids[0], "value": float("nan")})
+        else:
+            rows.append({"figure": figure, "indicator_id": hit, **found.loc[hit].to_dict()})
+    return pd.DataFrame(rows)
+
+
+def distribution(query: Query, figures: pd.DataFrame, level: int) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """For each drawn headline figure with a value: (its key-figure row, every region of ``level`` with a value
+    in that year: code, name, country, value)."""
+    out = []
+    for _, row in figures[figures["figure"].isin(DRAWN) & figures["value"].notna()].iterrows():
+        values = query("map_values", indicator=row["indicator_id"], year=int(row["year"]), level=level)
+        values = values[values["value"].notna()][["code", "name", "country", "value"]].drop_duplicates("code")
+        out.append((row, values.reset_index(drop=True)))
+    return out
+
+
+@dataclass(frozen=True)
+class ClusterSetting:
+    """The cluster methods' defaults the dashboard uses (the Clusters page's defaults)."""
+
+    sector_set: str
+    year: int
+    base_year: int
+    source_ids: tuple[str, ...]
+    method: str = "observatory"
+
+    def params(self) -> dict:
+        return {"sector_set": self.sector_set, "year": self.year, "method": self.method, **clusters.DEFAULTS.params()}
+
+    def link(self) -> dict[str, str]:
+        """The Clusters page's parameters for the same view."""
+        return {"set": self.sector_set, "year": str(self.year), "base": str(self.base_year), "method": self.method}
+
+
+def cluster_setting(years: pd.DataFrame, sector_set: str = "division") -> ClusterSetting | None:
+    """The default year of ``sector_set`` and, as the base of growth, its earliest year from the same table(s)."""
+    year = clusters.default_year(years)
+    if year is None:
+        return None
+    sources = dict(zip(years["year"], years["source_ids"], strict=True))
+    same = sorted(y for y in sources if y < year and sources[y] == sources[year])
+    return ClusterSetting(sector_set, int(year), int(same[0] if same else year), tuple(sources[year].split(", ")))
+
+
+def portfolio_brief(portfolio: pd.DataFrame, *, n: int = BRIEF_SECTORS) -> pd.DataFrame:
+    """The starred sectors (most stars, then most persons), at most ``n``; breaks in series are kept."""
+    starred = portfolio[portfolio["stars"].fillna(0) >= 1]
+    cols = ["nace", "label", "persons", "lq", "stars", "growth", "series_break"]
+    return starred.sort_values(["stars", "persons"], ascending=[False, False])[cols].head(n).reset_index(drop=True)
+
+
+def missing(figures: pd.DataFrame, **parts: bool) -> list[str]:
+    """Plain sentences naming what this region's dashboard cannot show (``parts``: section name -> present)."""
+    out = [f"{f}: no value published for this region." for f in figures.loc[figures["value"].isna(), "figure"]]
+    out += [f"{name}: not available for this region." for name, present in parts.items() if not present]
+    return out

@@ -1,0 +1,348 @@
+"""The sections of the region dashboard (Streamlit helpers; the numbers come from mapping/region.py and the
+methods of the other pages). Each section says what it cannot show and links to its full view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from mapping import (
+    charts,
+    clusters,
+    escp,
+    explorer,
+    export,
+    profile,
+    provenance,
+    region_charts,
+    relatedness,
+    trend_charts,
+)
+from mapping import region as rg
+from mapping import scoreboard as sb
+from mapping.formatting import fmt, md_escape
+from mapping.geo import bbox_of
+from mapping.ui import data, escp_views, related_views, tables
+from mapping.ui import scoreboard_views as sb_views
+from mapping.ui.cluster_views import PORTFOLIO_COLUMNS
+from mapping.ui.figure_card import figure_card
+from mapping.ui.state import shared_params
+from mapping.ui.tables import Col
+
+KEY_COLUMNS = {
+    "figure": Col("Figure"),
+    "value": Col("Value", decimals=2),
+    "unit": Col("Unit"),
+    "year": Col("Year"),
+    "rank": Col("EU rank", decimals=0),
+    "n": Col("of", decimals=0),
+    "rank_country": Col("Rank in country", decimals=0),
+    "n_country": Col("of ", decimals=0),
+    "source": Col("Source"),
+}
+BRIEF_COLUMNS = {k: PORTFOLIO_COLUMNS[k] for k in ("nace", "label", "persons", "lq", "stars", "growth", "series_break")}
+OPPORTUNITY_COLUMNS = {k: related_views.OPPORTUNITY_COLUMNS[k] for k in ("sector", "label", "density", "related_held")}
+ORG_COLUMNS = {
+    "organisation": Col("Organisation"),
+    "partnerships": Col("Partnerships"),
+    "programmes": Col("Programmes"),
+    "coordinator": Col("Coordinator"),
+}
+SCOREBOARD_METHOD = "minmax"  # the Scoreboard page's default
+
+
+@dataclass
+class Collected:
+    """What the run drew, for the HTML export and the deck: figures, tables and the sources behind them."""
+
+    figures: list[tuple[str, str, go.Figure, str]] = field(default_factory=list)  # key, title, figure, caption
+    tables: list[tuple[str, pd.DataFrame, str]] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)
+
+    def card(self, fig: go.Figure, *, title: str, caption: str, data: pd.DataFrame, key: str) -> None:
+        figure_card(fig, title=title, caption=caption, data=data, key=key)
+        self.figures.append((key, title, fig, caption))
+
+
+def full_view(script: str, label: str, place: rg.Place, **extra: str) -> None:
+    """A link to the section's full view on its page, with the region (and its country) kept."""
+    params = {**shared_params(region=place.code, country=place.country), **extra}
+    st.page_link(script, label=f"Full view: {label}", icon=":material/open_in_new:", query_params=params)
+
+
+def _attribution(source_id: object) -> str:
+    rows = data.sources().set_index("source_id")
+    return str(rows.at[source_id, "attribution"]) if source_id in rows.index else str(source_id)
+
+
+def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> pd.DataFrame:
+    """The headline figures with EU and national ranks, year and source, and the overall scoreboard score."""
+    st.subheader("Key figures")
+    figures = rg.key_figures(data.query, place.code)
+    rows = figures.assign(source=[_attribution(s) if pd.notna(s) else "" for s in figures.get("source_id", [])])
+    board = scored.board
+    if place.code in board.overall.index and pd.notna(board.overall[place.code]):
+        uni = board.universe.set_index("code")
+        same = uni.index[uni["country"] == place.country]
+        overall = {
+            "figure": "Overall scoreboard score (0-1)",
+            "value": board.overall[place.code],
+            "unit": "score",
+            "year": "latest per indicator",
+            "rank": board.rank_eu.loc[place.code, "overall"],
+            "n": board.overall.notna().sum(),
+            "rank_country": board.rank_country.loc[place.code, "overall"],
+            "n_country": board.overall.reindex(same).notna().sum(),
+            "source": "This dashboard's scoreboard (RIS, RCI, Eurostat)",
+        }
+        rows = pd.concat([rows, pd.DataFrame([overall])], ignore_index=True)
+    else:
+        out.missing.append("Overall scoreboard score: the region is not in the scoreboard's set of NUTS 2 regions.")
+    for i, r in enumerate(rows.itertuples()):
+        if i % 3 == 0:  # rows of three: on a phone they stack in reading order
+            cols = st.columns(3)
+        box = cols[i % 3].container(border=True)
+        box.metric(r.figure, fmt(r.value))
+        if pd.isna(r.value):
+            box.caption("No value published for this region.")
+            continue
+        ranks = f"EU rank {int(r.rank)} of {int(r.n)}" if pd.notna(r.rank) else ""
+        if pd.notna(r.rank_country):
+            ranks += f" · {place.country} rank {int(r.rank_country)} of {int(r.n_country)}"
+        year = r.year if isinstance(r.year, str) else str(int(r.year))
+        box.caption(md_escape(f"{r.unit} · {year} · {ranks} · {r.source}"))
+    st.caption(rg.RANK_NOTE)
+    shown = rows.reindex(columns=list(KEY_COLUMNS))
+    out.tables.append(("Key figures", shown, rg.RANK_NOTE))
+    out.sources.update(s for s in figures.get("source_id", pd.Series(dtype=str)).dropna())
+    out.missing += rg.missing(figures)
+    return figures
+
+
+def where_section(place: rg.Place, figures: pd.DataFrame, lookup: pd.DataFrame, out: Collected) -> None:
+    """A locator map beside the region's place in the EU distribution of the headline indicators."""
+    st.subheader("Where it stands")
+    left, right = st.columns([2, 3])
+    geoms = data.geometries(place.level)
+    with left:
+        rows = lookup[(lookup["country"] == place.country) & (lookup["level"] == place.level) & ~lookup["is_unit"]]
+        country_keys = [k for k in (rows["code"] + "|" + rows["nuts_version"]).unique() if k in geoms]
+        if place.key not in geoms:
+            st.info(f"No boundary of {place.code} at NUTS {place.level} in this build: no locator map.")
+        else:
+            bbox = explorer.country_bbox(lookup, geoms, place.country, place.level)
+            own = bbox_of([geoms[place.key]])
+            inside = bbox is not None and own[0] >= bbox[0] and own[2] <= bbox[2] and own[1] >= bbox[1]
+            view = bbox if inside else own  # an outermost region is shown on its own
+            base = data.base_outlines()
+            fig = region_charts.locator(
+                region=geoms[place.key],
+                country_regions=[geoms[k] for k in country_keys if k != place.key],
+                neighbours=[f["geometry"] for f in base["features"]],
+                bbox=view,
+                name=place.title,
+                country=place.country,
+            )
+            out.card(
+                fig,
+                title=f"{place.title} in {place.country}",
+                caption=provenance.BOUNDARIES,
+                data=pd.DataFrame({"key": country_keys, "selected": [k == place.key for k in country_keys]}),
+                key="rg_locator",
+            )
+            full_view("pages/map.py", "Map explorer", place, level=str(place.level))
+    with right:
+        panels = rg.distribution(data.query, figures, place.level)
+        if not panels:
+            st.info("None of the headline indicators has a value for this region: no distribution to draw.")
+            return
+        strips = [(f"{r['figure']}, {int(r['year'])}", str(r["unit"]), frame) for r, frame in panels]
+        fig = region_charts.distribution_strips(strips, region=place.code, country=place.country)
+        ids = [str(r["source_id"]) for r, _ in panels]
+        both = pd.concat([f.assign(indicator=r["indicator_id"], year=int(r["year"])) for r, f in panels])
+        out.card(
+            fig,
+            title=f"{place.title} among the NUTS {place.level} regions",
+            caption=provenance.caption(
+                data.sources(),
+                ids,
+                years=", ".join(sorted({str(int(r["year"])) for r, _ in panels})),
+                extra="Each dot is a region with a value that year; dashed tick: the median of those regions.",
+            ),
+            data=both,
+            key="rg_distribution",
+        )
+
+
+def cluster_section(place: rg.Place, out: Collected) -> None:
+    """The starred sectors (Observatory stars, default thresholds) and the diversification opportunities."""
+    st.subheader("Cluster portfolio")
+    setting = rg.cluster_setting(data.query("cluster_years", sector_set="division"))
+    if setting is None:
+        out.missing.append("Cluster portfolio: this build has no regional employment data.")
+        st.info("This build has no regional employment data (Eurostat SBS): no cluster portfolio.")
+        return
+    if place.level != 2:
+        out.missing.append("Cluster portfolio: the employment data are by NUTS 2 region.")
+        st.info(f"The regional employment data are by NUTS 2 region; {place.code} is NUTS {place.level}.")
+        return
+    port = data.query("cluster_portfolio", region=place.code, base_year=setting.base_year, **setting.params())
+    caption = provenance.caption(
+        data.sources(),
+        list(setting.source_ids),
+        years=f"{setting.base_year}-{setting.year}",
+        extra=f"European Cluster Observatory stars, default thresholds ({clusters.DEFAULTS.rule('observatory')}).",
+    )
+    if port.empty or port["persons"].notna().sum() == 0:
+        out.missing.append(f"Cluster portfolio: no employment cells for this region in {setting.year}.")
+        st.info(f"No published employment cells for {place.code} in {setting.year} (Eurostat SBS).")
+    else:
+        first = port.iloc[0]
+        brief = rg.portfolio_brief(port)
+        m = st.columns(3)
+        m[0].metric(f"Starred sectors, {setting.year}", int((port["stars"].fillna(0) >= 1).sum()))
+        m[1].metric("Sectors with a published value", f"{int(first['known_r'])} of {int(first['n_sectors'])}")
+        m[2].metric("Employment in these sectors", fmt(first["e_r"]))
+        if brief.empty:
+            st.info("No sector has a star in this year under the default thresholds.")
+        else:
+            st.markdown(f"**Starred sectors** (most stars first; growth per year since {setting.base_year})")
+            tables.static(brief, BRIEF_COLUMNS)
+            out.tables.append(("Starred sectors", brief, caption))
+        st.caption(caption + " Growth is not computed across a break in series (named in its column).")
+    full_view("pages/clusters.py", "Clusters, region view", place, tab="region", **setting.link())
+    rel = related_views.analysis(setting.sector_set, setting.year)
+    opp = relatedness.opportunities(rel.density, rel.proximity, rel.cx, place.code).head(rg.BRIEF_OPPORTUNITIES)
+    if opp.empty:
+        out.missing.append("Diversification opportunities: no relatedness data for this region.")
+    else:
+        st.markdown("**Diversification opportunities**: related sectors the region is not yet specialised in")
+        tables.static(opp, OPPORTUNITY_COLUMNS)
+        out.tables.append(("Diversification opportunities", opp[list(OPPORTUNITY_COLUMNS)], relatedness.DENSITY_RULE))
+    full_view("pages/related.py", "Related sectors, region view", place, tab="region", year=str(setting.year))
+    out.sources.update(setting.source_ids)
+
+
+def scoreboard_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> None:
+    """Dimension scores against the nearest peers' median, with strengths and weaknesses."""
+    st.subheader("Scoreboard profile")
+    board = scored.board
+    if place.code not in board.dims.index or board.dims.loc[place.code].isna().all():
+        st.info(f"{place.code} is not among the scoreboard's NUTS 2 regions: no profile.")
+        full_view("pages/scoreboard.py", "Scoreboard", place)
+        return
+    fw, labels, nm = scored.framework, sb_views.dim_labels(scored), sb_views.names(scored)
+    pool = [c for c in board.universe["code"] if c != place.code]
+    peers = list(sb.peers(scored.structure_z.loc[[place.code, *pool]], place.code, k=fw.peers_k).index)
+    card = sb.scorecard(board, place.code, peers, fw.strength_margin).join(scored.catalog[["label"]])
+    left, right = st.columns([3, 2])
+    with left:
+        own, med = board.dims.loc[place.code], board.dims.loc[peers].median()
+        out.card(
+            charts.dimension_bars(own, med, labels=labels, name=nm.get(place.code, place.code)),
+            title=f"Dimension scores of {place.title} against its peers' median",
+            caption=sb_views.caption(scored, "Peers: " + ", ".join(f"{nm.get(c, c)} ({c})" for c in peers) + "."),
+            data=pd.DataFrame({"dimension": [labels[d] for d in own.index], "score": own, "peer median": med}),
+            key="rg_dims",
+        )
+    with right:
+        for verdict, heading in (("strength", "Strengths"), ("weakness", "Weaknesses")):
+            names = card.loc[card["verdict"] == verdict, "label"].tolist()
+            st.markdown(f"**{heading}** against the peers ({len(names)})")
+            st.text("\n".join(f"• {n}" for n in names) if names else "none")
+        st.caption(
+            f"Strength: normalised score at least the peers' median + {fw.strength_margin:g}; weakness: at most "
+            f"the median - {fw.strength_margin:g}."
+        )
+    out.tables.append(("Scorecard against the peers", card.reset_index(names="indicator_id"), sb_views.caption(scored)))
+    out.sources.update(s for s in scored.catalog["source_id"] if s)
+    full_view("pages/scoreboard.py", "Scoreboard, profile and scorecard", place)
+    full_view("pages/compare.py", "Compare with the peers", place, regions=",".join([place.code, *peers[:4]]))
+
+
+def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> None:
+    """The headline indicators over time against the country and the EU."""
+    st.subheader("Trends")
+    drawn = figures[figures["figure"].isin(rg.DRAWN) & figures["value"].notna()]
+    shown = 0
+    cols = st.columns(2)
+    for _, row in drawn.iterrows():
+        series = data.query("indicator_trend", indicator=row["indicator_id"], region=place.code)
+        if series["region_value"].notna().sum() < 2:
+            continue
+        with cols[shown % 2]:
+            out.card(
+                trend_charts.indicator_trend(
+                    series, region=place.code, country=place.country, unit=str(row["unit"]), height=340
+                ),
+                title=f"{row['figure']}: {place.code} against {place.country} and the EU",
+                caption=provenance.caption(
+                    data.sources(),
+                    [str(row["source_id"])],
+                    years=f"{series['year'].min()}-{series['year'].max()}",
+                    extra="Medians of the regions at the same NUTS level with a value that year.",
+                ),
+                data=series,
+                key=f"rg_trend_{shown}",
+            )
+        shown += 1
+    if not shown:
+        out.missing.append("Trends: no headline indicator has values in two or more years for this region.")
+        st.info("No headline indicator has values for this region in two or more years.")
+    full_view("pages/clusters.py", "Clusters, trends of any indicator", place, tab="trends")
+
+
+def escp_section(place: rg.Place, out: Collected) -> None:
+    """The country's participation in the cluster partnerships and its recorded organisations."""
+    st.subheader(f"Cluster partnerships in {place.country}")
+    st.caption(escp_views.CAVEAT.replace("**", ""))
+    members = escp_views.recorded_members()
+    programmes = [p for p in escp.ORDER if p in set(members["programme"]) and "predecessor" not in p]
+    scope = escp_views.scope_of(programmes, full_only=False)
+    countries = scope.countries
+    if place.country not in countries.index:
+        out.missing.append(f"Cluster partnerships: no recorded member organisation in {place.country}.")
+        st.info(f"No member organisation from {place.country} is recorded in the partnership sample.")
+    else:
+        row = countries.loc[place.country]
+        rank = int(countries["participations"].rank(ascending=False, method="min")[place.country])
+        m = st.columns(4)
+        m[0].metric("Participations", int(row["participations"]))
+        m[1].metric("Partnerships", int(row["partnerships"]))
+        m[2].metric("Organisations", int(row["organisations"]))
+        m[3].metric("Rank among countries", f"{rank} of {len(countries)}")
+        mine = scope.members[(scope.members["member_country"] == place.country) & scope.members["is_member"]]
+        orgs = (
+            mine.groupby("member_organisation", as_index=False)
+            .agg(
+                partnerships=("partnership_acronym", lambda s: ", ".join(sorted(set(s.astype(str))))),
+                programmes=("programme", lambda s: ", ".join(sorted(set(s.astype(str))))),
+                coordinator=("is_coordinator", "any"),
+            )
+            .rename(columns={"member_organisation": "organisation"})
+        )
+        st.markdown(f"**Recorded organisations of {place.country}** ({len(orgs)})")
+        tables.static(orgs, ORG_COLUMNS)
+        out.tables.append((f"Recorded organisations of {place.country}", orgs, scope.caption()))
+        st.caption(scope.caption())
+    out.sources.update(["escp_members", "escp_partnerships"])
+    full_view("pages/escp.py", "Cluster partnerships", place)
+
+
+def export_html(place: rg.Place, out: Collected) -> bytes:
+    """The whole dashboard as one self-contained HTML file (maps' geometry inlined, no request)."""
+    srcs = data.sources()
+    used = srcs[srcs["source_id"].isin(out.sources)]
+    figures = [(t, export.inline_geometry(f, data.resolve_geometry), c) for _, t, f, c in out.figures]
+    return profile.profile_html(
+        title=f"{place.title}: region dashboard",
+        subtitle=f"NUTS {place.level} region of {place.country} (NUTS {place.nuts_version})",
+        figures=figures,
+        tables=out.tables,
+        method_notes=[rg.RANK_NOTE, *out.missing],
+        sources=used,
+    )
