@@ -22,6 +22,8 @@ HEADLINE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Figures whose EU distribution and trend the dashboard draws (population is a size, not a performance).
 DRAWN = ("GDP per head (PPS, EU27 = 100)", "Employment rate", "R&D expenditure (% of GDP)", "Regional Innovation Index")
+KEY_COLUMNS = ["figure", "indicator_id", "label", "unit", "year", "value", "flag", "rank", "n", "rank_country",
+               "n_country", "source_id"]  # fmt: skip
 BRIEF_SECTORS = 10
 BRIEF_OPPORTUNITIES = 5
 RANK_NOTE = "Rank 1 = best (largest for population) among the regions of the same NUTS level with a value that year."
@@ -62,6 +64,18 @@ def region_options(lookup: pd.DataFrame) -> dict[str, str]:
     return dict(zip(rows["code"], rows["name"], strict=True))
 
 
+def unit_member(lookup: pd.DataFrame, code: str) -> tuple[str, str] | None:
+    """For a statistical unit of an older table (PL12, which NUTS 2016 split into PL91 and PL92), its first member
+    region and the unit's name; None for anything else. Other pages hand such a unit on in their links."""
+    rows = lookup[lookup["code"] == code]
+    if rows.empty or not rows["is_unit"].astype(bool).all():
+        return None
+    members = [m for m in str(rows["members"].iloc[0]).split("+") if m]
+    known = set(lookup.loc[~lookup["is_unit"].astype(bool), "code"])
+    first = next((m for m in members if m in known), None)
+    return (first, str(rows["name"].iloc[0])) if first else None
+
+
 def key_figures(query: Query, region: str) -> pd.DataFrame:
     """One row per headline figure: the latest value of its first indicator with a value for ``region`` and its
     ranks in the EU and the country; a figure without any value has a row with ``value`` NaN (said, not hidden)."""
@@ -74,7 +88,7 @@ def key_figures(query: Query, region: str) -> pd.DataFrame:
             rows.append({"figure": figure, "indicator_id": ids[0], "value": float("nan")})
         else:
             rows.append({"figure": figure, "indicator_id": hit, **found.loc[hit].to_dict()})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).reindex(columns=KEY_COLUMNS)
 
 
 def distribution(query: Query, figures: pd.DataFrame, level: int) -> list[tuple[pd.Series, pd.DataFrame]]:

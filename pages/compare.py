@@ -8,7 +8,7 @@ from mapping import charts
 from mapping.ui import data, state
 from mapping.ui import scoreboard_views as views
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import page_header
+from mapping.ui.layout import page_header, region_dashboard_link
 
 data.require_database()
 
@@ -55,6 +55,14 @@ st.dataframe(
         c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if c not in ("region", "EU rank")
     },
 )
+
+if not present:
+    st.caption("Region dashboards (everything about one region on one page):")
+    for i, code in enumerate(regions):
+        if i % 5 == 0:
+            links = st.columns(5)
+        with links[i % 5]:
+            region_dashboard_link(code, nm.get(code, ""))
 
 c1, c2 = st.columns(2)
 kind = state.choice(

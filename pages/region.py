@@ -16,6 +16,9 @@ data.require_database()
 present = page_header("Region dashboard")
 lookup = data.query("region_lookup")
 options = rg.region_options(lookup)
+if unit := rg.unit_member(lookup, st.query_params.get("region", "")):
+    state.notice(f"{st.query_params['region']} is a unit of older data ({unit[1]}); showing {unit[0]}.")
+    st.query_params["region"] = unit[0]
 with settings():
     c1, c2 = st.columns([3, 2])
 code = state.choice(

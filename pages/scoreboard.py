@@ -6,7 +6,7 @@ import streamlit as st
 
 from mapping.ui import data, state
 from mapping.ui import scoreboard_views as views
-from mapping.ui.layout import page_header, settings
+from mapping.ui.layout import page_header, region_dashboard_link, settings
 
 data.require_database()
 
@@ -55,6 +55,7 @@ region = state.choice(
     "Region profile", codes, param="region", default=default, format_func=lambda c: f"{c} {nm.get(c, '')}"
 )
 st.subheader(f"{nm[region]} ({region})")
+region_dashboard_link(region, nm[region])
 indicators = views.profile_section(scored, region)
 with st.expander("All indicators: raw value, origin, normalised score, source", expanded=False):
     st.dataframe(

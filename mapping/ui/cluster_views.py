@@ -13,9 +13,9 @@ from mapping.clusters import METHODS, SECTOR_SETS, SWEEPS, Thresholds
 from mapping.formatting import fmt, md_escape
 from mapping.geo import EUROPE_BBOX, view_for_bbox
 from mapping.sector_groups import SectorGroup
-from mapping.ui import data, state, tables
+from mapping.ui import data, pickers, state, tables
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import figure_height
+from mapping.ui.layout import figure_height, region_dashboard_link
 from mapping.ui.tables import Col
 
 TABS = {
@@ -277,7 +277,7 @@ def sector_view(ctx: Context) -> None:
 def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str]) -> None:
     regions = data.query("cluster_regions", **ctx.params())
     names = dict(zip(regions["code"], regions["name"], strict=True))
-    _follow_units(names)
+    pickers.follow_units(names)
     default = "DE11" if "DE11" in names else regions["code"].iloc[0]
     c1, c2 = st.columns([3, 1])
     region = state.choice(
@@ -294,6 +294,7 @@ def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str])
         format_func=lambda y: str(y) if year_sources.get(y) == year_sources.get(ctx.year) else f"{y} (other table)",
         container=c2,
     )
+    region_dashboard_link(region, names[region])
     port = data.query("cluster_portfolio", region=region, base_year=base or ctx.year, **ctx.params())
     if port.empty:
         st.info("No employment data for this region in this year.")
@@ -345,20 +346,6 @@ def region_view(ctx: Context, *, years: list[int], year_sources: dict[int, str])
         ]
     ]
     tables.table(stars, PORTFOLIO_COLUMNS, key="cl_stars_table")
-
-
-def _follow_units(names: dict[str, str]) -> None:
-    """A linked NUTS 2021 region that this data holds inside an older unit (e.g. PL91 in PL12) opens that unit."""
-    wanted = st.query_params.get("region")
-    if not wanted or wanted in names:
-        return
-    lookup = data.query("region_lookup")
-    units = lookup[lookup["is_unit"] & lookup["code"].isin(list(names))]
-    for code, members in zip(units["code"], units["members"], strict=True):
-        if wanted in str(members).split("+"):
-            state.notice(f"{wanted} is part of {code} ({names[code]}) in this data; showing {code}.")
-            st.query_params["region"] = code
-            return
 
 
 COUNTS = {"starred": ">= 1 star", "three_stars": "3 stars", "two_stars": "2 stars", "one_star": "1 star"}

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from mapping.ui import data
 from mapping.ui.state import SHARED, is_present, shared_params, view
 
 # (script, title, icon): the order of the sidebar. Later pages add themselves here.
@@ -82,6 +83,26 @@ def _fill_links(box) -> dict[str, str]:
         for script, title, icon in PAGES:
             st.page_link(script, label=title, icon=icon, query_params=carried)
     return carried
+
+
+def region_dashboard_link(region: str, name: str = "") -> None:
+    """A link to the region dashboard of ``region`` (the other shared parameters kept). A statistical unit of an
+    older table (PL12, split into PL91 and PL92) is not a region of the dashboard: its members are linked."""
+    if is_present() or is_embed():
+        return
+    lookup = data.query("region_lookup")
+    rows = lookup[lookup["code"] == region]
+    if len(rows) and rows["is_unit"].astype(bool).all():
+        targets = [(m, "") for m in str(rows["members"].iloc[0]).split("+") if m]
+    else:
+        targets = [(region, name)]
+    for code, label in targets:
+        st.page_link(
+            "pages/region.py",
+            label=f"Region dashboard: {label} ({code})" if label else f"Region dashboard: {code}",
+            icon=":material/location_city:",
+            query_params=shared_params(region=code),
+        )
 
 
 def is_embed() -> bool:
@@ -221,6 +242,7 @@ __all__ = [
     "full_screen",
     "is_embed",
     "page_header",
+    "region_dashboard_link",
     "register_card",
     "settings",
     "share_box",

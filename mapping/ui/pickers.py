@@ -160,3 +160,17 @@ def cluster_data_picker(
         container=year_box,
     )
     return sector_set, year_table, year
+
+
+def follow_units(names: dict[str, str]) -> None:
+    """A linked NUTS 2021 region that this data holds inside an older unit (e.g. PL91 in PL12) opens that unit."""
+    wanted = st.query_params.get("region")
+    if not wanted or wanted in names:
+        return
+    lookup = data.query("region_lookup")
+    units = lookup[lookup["is_unit"] & lookup["code"].isin(list(names))]
+    for code, members in zip(units["code"], units["members"], strict=True):
+        if wanted in str(members).split("+"):
+            state.notice(f"{wanted} is part of {code} ({names[code]}) in this data; showing {code}.")
+            st.query_params["region"] = code
+            return

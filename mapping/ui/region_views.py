@@ -27,6 +27,7 @@ from mapping.formatting import fmt, md_escape
 from mapping.geo import bbox_of
 from mapping.ui import data, escp_views, related_views, tables
 from mapping.ui import scoreboard_views as sb_views
+from mapping.ui.cache import per_build
 from mapping.ui.cluster_views import PORTFOLIO_COLUMNS
 from mapping.ui.figure_card import figure_card
 from mapping.ui.state import shared_params
@@ -83,7 +84,7 @@ def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> p
     """The headline figures with EU and national ranks, year and source, and the overall scoreboard score."""
     st.subheader("Key figures")
     figures = rg.key_figures(data.query, place.code)
-    rows = figures.assign(source=[_attribution(s) if pd.notna(s) else "" for s in figures.get("source_id", [])])
+    rows = figures.assign(source=[_attribution(s) if pd.notna(s) else "" for s in figures["source_id"]])
     board = scored.board
     if place.code in board.overall.index and pd.notna(board.overall[place.code]):
         uni = board.universe.set_index("code")
@@ -118,7 +119,7 @@ def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> p
     st.caption(rg.RANK_NOTE)
     shown = rows.reindex(columns=list(KEY_COLUMNS))
     out.tables.append(("Key figures", shown, rg.RANK_NOTE))
-    out.sources.update(s for s in figures.get("source_id", pd.Series(dtype=str)).dropna())
+    out.sources.update(figures["source_id"].dropna())
     out.missing += rg.missing(figures)
     return figures
 
@@ -268,10 +269,11 @@ def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> No
     """The headline indicators over time against the country and the EU."""
     st.subheader("Trends")
     drawn = figures[figures["figure"].isin(rg.DRAWN) & figures["value"].notna()]
+    every = data.query("region_trends", indicators=list(drawn["indicator_id"]), region=place.code)
     shown = 0
     cols = st.columns(2)
     for _, row in drawn.iterrows():
-        series = data.query("indicator_trend", indicator=row["indicator_id"], region=place.code)
+        series = every[every["indicator_id"] == row["indicator_id"]].drop(columns="indicator_id")
         if series["region_value"].notna().sum() < 2:
             continue
         with cols[shown % 2]:
@@ -296,13 +298,22 @@ def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> No
     full_view("pages/clusters.py", "Clusters, trends of any indicator", place, tab="trends")
 
 
+@per_build(max_entries=2)
+def _escp_scope() -> escp_views.Scope:
+    """The Cluster partnerships page's default view: the recorded sample (no import), current programmes."""
+    members = escp_views.recorded_members()
+    programmes = [p for p in escp.ORDER if p in set(members["programme"]) and "predecessor" not in p]
+    members = members[members["programme"].isin(programmes)]
+    partnerships = data.query("escp_partnership_list")
+    table, countries = escp.scoped_counts(members, partnerships, data.query("country_population"), full_only=False)
+    return escp_views.Scope(members, partnerships, table, countries, full_only=False, imported=False)
+
+
 def escp_section(place: rg.Place, out: Collected) -> None:
     """The country's participation in the cluster partnerships and its recorded organisations."""
     st.subheader(f"Cluster partnerships in {place.country}")
     st.caption(escp_views.CAVEAT.replace("**", ""))
-    members = escp_views.recorded_members()
-    programmes = [p for p in escp.ORDER if p in set(members["programme"]) and "predecessor" not in p]
-    scope = escp_views.scope_of(programmes, full_only=False)
+    scope = _escp_scope()
     countries = scope.countries
     if place.country not in countries.index:
         out.missing.append(f"Cluster partnerships: no recorded member organisation in {place.country}.")

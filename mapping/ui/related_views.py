@@ -12,10 +12,10 @@ import streamlit as st
 from mapping import export, provenance, related_charts, relatedness
 from mapping.formatting import fmt
 from mapping.relatedness import Complexity
-from mapping.ui import data, state, tables
+from mapping.ui import data, pickers, state, tables
 from mapping.ui.cache import per_build
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import figure_height
+from mapping.ui.layout import figure_height, region_dashboard_link
 from mapping.ui.tables import Col
 
 TABS = {"network": "Sector network", "region": "Region", "sector": "Sector", "groups": "Related-industry groups"}
@@ -95,6 +95,7 @@ class Context:
 
 def region_picker(rel: Related, *, container=None) -> str:
     names = rel.density.drop_duplicates("region_code").set_index("region_code")["name"].to_dict()
+    pickers.follow_units(names)
     default = "DE11" if "DE11" in names else next(iter(names))
     return state.choice(
         "Region",
@@ -190,6 +191,7 @@ def region_view(ctx: Context, rel: Related) -> None:
         rel.cx.sectors[["sector", "complexity", "flagged"]], on="sector"
     )
     name = mine["name"].iloc[0]
+    region_dashboard_link(region, name)
     regions = rel.cx.regions.set_index("region_code")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Specialised sectors (LQ >= 1)", int(mine["specialised"].fillna(False).sum()))

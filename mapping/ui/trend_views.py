@@ -6,15 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from mapping import provenance, trend_charts
-from mapping.ui import data, state
+from mapping.ui import data, pickers, state
 from mapping.ui.cluster_views import Context, _sector_picker
 from mapping.ui.figure_card import figure_card
-from mapping.ui.layout import figure_height
+from mapping.ui.layout import figure_height, region_dashboard_link
 
 
 def trends_view(ctx: Context) -> None:
     regions = data.query("cluster_regions", **ctx.params())
     names = dict(zip(regions["code"], regions["name"], strict=True))
+    pickers.follow_units(names)
     c1, c2 = st.columns(2)
     with c1:
         region = state.choice(
@@ -26,6 +27,7 @@ def trends_view(ctx: Context) -> None:
         )
     with c2:
         nace, labels = _sector_picker(ctx)
+    region_dashboard_link(region, names[region])
     trend = data.query("cluster_trend", sector_set=ctx.sector_set, region=region, nace=nace)
     breaks = trend.set_index("year")["break_before"].dropna()
     st.caption(
