@@ -93,6 +93,7 @@ TARGETS = (
     Target("clusters", "/clusters", "Year"),
     Target("scoreboard", "/scoreboard", "Score"),
     Target("related", "/related", "Region"),
+    Target("region", "/region", "Region"),
 )
 
 # Installed before any script of the page. It records every plotly_afterplot (time, which chart, a hash of the

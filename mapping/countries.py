@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The 27 member states since 1 February 2020 (Eurostat codes), for ranks "in the EU".
+EU27 = (
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)  # fmt: skip
+
 # Eurostat code -> (English short name, other names: the country's own official-language names first).
 COUNTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "AT": ("Austria", ("Österreich",)),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mapping.countries import EU27
 from mapping.geo import EUROPE_BBOX, bbox_of
 
 Query = Callable[..., pd.DataFrame]
@@ -188,4 +189,4 @@ def country_bbox(lookup: pd.DataFrame, geometries: dict[str, dict], country: str
 
 def key_figures(query: Query, region: str, indicator: str | None) -> pd.DataFrame:
     wanted = list(dict.fromkeys([*([indicator] if indicator else []), *KEY_INDICATORS]))
-    return query("region_key_figures", region=region, indicators=wanted)
+    return query("region_key_figures", region=region, indicators=wanted, eu=list(EU27))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mapping import clusters
+from mapping.countries import EU27
 
 Query = Callable[..., pd.DataFrame]
 
@@ -22,11 +23,15 @@ HEADLINE: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Figures whose EU distribution and trend the dashboard draws (population is a size, not a performance).
 DRAWN = ("GDP per head (PPS, EU27 = 100)", "Employment rate", "R&D expenditure (% of GDP)", "Regional Innovation Index")
-KEY_COLUMNS = ["figure", "indicator_id", "label", "unit", "year", "value", "flag", "rank", "n", "rank_country",
-               "n_country", "source_id"]  # fmt: skip
+KEY_COLUMNS = ["figure", "indicator_id", "label", "unit", "year", "value", "flag", "rank", "n", "rank_eu", "n_eu",
+               "rank_country", "n_country", "source_id"]  # fmt: skip
 BRIEF_SECTORS = 10
 BRIEF_OPPORTUNITIES = 5
-RANK_NOTE = "Rank 1 = best (largest for population) among the regions of the same NUTS level with a value that year."
+RANK_NOTE = (
+    "Rank 1 = best (largest for population) among the regions of the same NUTS level with a value that year: in the "
+    "EU (the 27 member states), in the country, and for a region outside the EU among all the regions the source "
+    "covers."
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def key_figures(query: Query, region: str) -> pd.DataFrame:
     """One row per headline figure: the latest value of its first indicator with a value for ``region`` and its
     ranks in the EU and the country; a figure without any value has a row with ``value`` NaN (said, not hidden)."""
     wanted = [i for _, ids in HEADLINE for i in ids]
-    found = query("region_key_figures", region=region, indicators=wanted).set_index("indicator_id")
+    found = query("region_key_figures", region=region, indicators=wanted, eu=list(EU27)).set_index("indicator_id")
     rows = []
     for figure, ids in HEADLINE:
         hit = next((i for i in ids if i in found.index), None)
@@ -89,6 +94,32 @@ def key_figures(query: Query, region: str) -> pd.DataFrame:
         else:
             rows.append({"figure": figure, "indicator_id": hit, **found.loc[hit].to_dict()})
     return pd.DataFrame(rows).reindex(columns=KEY_COLUMNS)
+
+
+def overall_score(board, place: Place) -> dict | None:
+    """The scoreboard's overall score as a key-figure row, ranked among all scored regions, those of the EU and
+    those of the country (``board``: a ``scoreboard.Scoreboard``); None when the region is not scored."""
+    score = board.overall.get(place.code)
+    if score is None or pd.isna(score):
+        return None
+    scored = board.overall.dropna()
+    country = board.universe.set_index("code")["country"].reindex(scored.index)
+    ranks = scored.rank(ascending=False, method="min")
+    eu = scored[country.isin(EU27)].rank(ascending=False, method="min")
+    own = scored[country == place.country].rank(ascending=False, method="min")
+    return {
+        "figure": "Overall scoreboard score (0-1)",
+        "value": float(score),
+        "unit": "score",
+        "year": "latest per indicator",
+        "rank": ranks[place.code],
+        "n": len(scored),
+        "rank_eu": eu.get(place.code),
+        "n_eu": len(eu) if place.code in eu.index else None,
+        "rank_country": own[place.code],
+        "n_country": len(own),
+        "source": "This dashboard's scoreboard (RIS, RCI, Eurostat)",
+    }
 
 
 def distribution(query: Query, figures: pd.DataFrame, level: int) -> list[tuple[pd.Series, pd.DataFrame]]:

@@ -10,9 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from mapping.charts import FONT, OKABE_ITO, SELECTED_OUTLINE
-from mapping.formatting import fmt
+from mapping.formatting import fmt, wrap_words
 from mapping.geo import bbox_of
 from mapping.maps import BORDER_COLOUR, HIGHLIGHT_COLOUR, LAND_COLOUR
+from mapping.trend_charts import LINES
 
 COUNTRY_FILL = "#9ecae1"
 OTHERS = "#BBBBBB"
@@ -152,10 +153,73 @@ def distribution_strips(
         shapes=shapes,
         annotations=notes,
         height=height or 150 * n + 90,
-        margin=dict(l=10, r=10, t=60, b=10),
+        margin=dict(l=10, r=10, t=30, b=60),
         font=FONT,
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
-        legend=dict(orientation="h", x=0, y=1, xref="paper", yref="container", yanchor="top"),
+        # below the strips: on a phone the legend takes two lines, which at the top ran into the first title
+        legend=dict(orientation="h", x=0, y=0, xref="paper", yref="container", yanchor="bottom"),
+    )
+    return fig
+
+
+def trend_panels(
+    panels: list[tuple[str, str, pd.DataFrame]], *, region: str, country: str, height: int | None = None
+) -> go.Figure:
+    """Small multiples, two per row: each indicator by year for the region against its country and the EU (the
+    lines of ``trend_charts.indicator_trend``), one legend for all. ``panels``: (title, unit, ``region_trends``
+    rows of one indicator). One figure instead of one per indicator: a page draws each chart at a cost."""
+    n = max(len(panels), 1)
+    rows = (n + 1) // 2
+    gap_y, gap_x = 0.32 / rows, 0.1
+    step_y = (1 - gap_y * (rows - 1)) / rows
+    traces, notes, layout, named = [], [], {}, set()
+    for i, (title, unit, frame) in enumerate(panels):
+        ax = "" if i == 0 else str(i + 1)
+        row, col = divmod(i, 2)
+        top = 1 - row * (step_y + gap_y)
+        x0 = 0 if col == 0 else 0.5 + gap_x / 2
+        x1 = 0.5 - gap_x / 2 if col == 0 else 1
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", domain=[x0, x1], dtick=1 if len(frame) <= 8 else None)
+        layout[f"yaxis{ax}"] = dict(
+            anchor=f"x{ax}",
+            domain=[max(0.0, top - step_y), min(1.0, top)],
+            gridcolor="#eeeeee",
+            title=dict(text=wrap_words(unit, 24), font=dict(size=11)),
+        )
+        notes.append(
+            dict(text=title, x=x0, y=top, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                 showarrow=False, font=dict(size=13))
+        )  # fmt: skip
+        for column, (name, line, mode) in LINES.items():
+            if column not in frame or frame[column].isna().all():
+                continue
+            label = name.format(region=region, country=country)
+            traces.append(
+                go.Scatter(
+                    x=frame["year"],
+                    y=frame[column],
+                    xaxis=f"x{ax}",
+                    yaxis=f"y{ax}",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=label not in named,
+                    mode=mode,
+                    line=line,
+                    marker=dict(size=5),
+                    hovertemplate="%{x}: %{y:.4~g}<extra>%{fullData.name}</extra>",
+                )
+            )
+            named.add(label)
+    fig = go.Figure(traces)
+    fig.update_layout(
+        **layout,
+        annotations=notes,
+        height=height or 300 * rows + 90,
+        margin=dict(l=10, r=10, t=30, b=70),
+        font=FONT,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        legend=dict(orientation="h", x=0, y=0, xref="paper", yref="container", yanchor="bottom"),
     )
     return fig

@@ -19,7 +19,6 @@ from mapping import (
     provenance,
     region_charts,
     relatedness,
-    trend_charts,
 )
 from mapping import region as rg
 from mapping import scoreboard as sb
@@ -38,8 +37,10 @@ KEY_COLUMNS = {
     "value": Col("Value", decimals=2),
     "unit": Col("Unit"),
     "year": Col("Year"),
-    "rank": Col("EU rank", decimals=0),
-    "n": Col("of", decimals=0),
+    "rank_eu": Col("EU rank", decimals=0),
+    "n_eu": Col("of", decimals=0),
+    "rank": Col("Rank, all regions", decimals=0),
+    "n": Col("of  ", decimals=0),
     "rank_country": Col("Rank in country", decimals=0),
     "n_country": Col("of ", decimals=0),
     "source": Col("Source"),
@@ -53,6 +54,11 @@ ORG_COLUMNS = {
     "coordinator": Col("Coordinator"),
 }
 SCOREBOARD_METHOD = "minmax"  # the Scoreboard page's default
+CAVEAT = (
+    "The member lists are a verified sample, not a census: about a third of the member organisations of the "
+    "programmes whose totals are known. Every count is a lower bound; the Cluster partnerships page says how "
+    "complete each programme's record is."
+)
 
 
 @dataclass
@@ -85,21 +91,8 @@ def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> p
     st.subheader("Key figures")
     figures = rg.key_figures(data.query, place.code)
     rows = figures.assign(source=[_attribution(s) if pd.notna(s) else "" for s in figures["source_id"]])
-    board = scored.board
-    if place.code in board.overall.index and pd.notna(board.overall[place.code]):
-        uni = board.universe.set_index("code")
-        same = uni.index[uni["country"] == place.country]
-        overall = {
-            "figure": "Overall scoreboard score (0-1)",
-            "value": board.overall[place.code],
-            "unit": "score",
-            "year": "latest per indicator",
-            "rank": board.rank_eu.loc[place.code, "overall"],
-            "n": board.overall.notna().sum(),
-            "rank_country": board.rank_country.loc[place.code, "overall"],
-            "n_country": board.overall.reindex(same).notna().sum(),
-            "source": "This dashboard's scoreboard (RIS, RCI, Eurostat)",
-        }
+    overall = rg.overall_score(scored.board, place)
+    if overall is not None:
         rows = pd.concat([rows, pd.DataFrame([overall])], ignore_index=True)
     else:
         out.missing.append("Overall scoreboard score: the region is not in the scoreboard's set of NUTS 2 regions.")
@@ -111,7 +104,10 @@ def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> p
         if pd.isna(r.value):
             box.caption("No value published for this region.")
             continue
-        ranks = f"EU rank {int(r.rank)} of {int(r.n)}" if pd.notna(r.rank) else ""
+        if pd.notna(r.rank_eu):
+            ranks = f"EU rank {int(r.rank_eu)} of {int(r.n_eu)}"
+        else:  # outside the EU: among every region the source covers
+            ranks = f"rank {int(r.rank)} of {int(r.n)} regions" if pd.notna(r.rank) else ""
         if pd.notna(r.rank_country):
             ranks += f" · {place.country} rank {int(r.rank_country)} of {int(r.n_country)}"
         year = r.year if isinstance(r.year, str) else str(int(r.year))
@@ -266,35 +262,34 @@ def scoreboard_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> No
 
 
 def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> None:
-    """The headline indicators over time against the country and the EU."""
+    """The headline indicators over time against the country and the EU, as one figure of small multiples."""
     st.subheader("Trends")
     drawn = figures[figures["figure"].isin(rg.DRAWN) & figures["value"].notna()]
     every = data.query("region_trends", indicators=list(drawn["indicator_id"]), region=place.code)
-    shown = 0
-    cols = st.columns(2)
+    panels, used = [], []
     for _, row in drawn.iterrows():
-        series = every[every["indicator_id"] == row["indicator_id"]].drop(columns="indicator_id")
-        if series["region_value"].notna().sum() < 2:
-            continue
-        with cols[shown % 2]:
-            out.card(
-                trend_charts.indicator_trend(
-                    series, region=place.code, country=place.country, unit=str(row["unit"]), height=340
-                ),
-                title=f"{row['figure']}: {place.code} against {place.country} and the EU",
-                caption=provenance.caption(
-                    data.sources(),
-                    [str(row["source_id"])],
-                    years=f"{series['year'].min()}-{series['year'].max()}",
-                    extra="Medians of the regions at the same NUTS level with a value that year.",
-                ),
-                data=series,
-                key=f"rg_trend_{shown}",
-            )
-        shown += 1
-    if not shown:
+        series = every[every["indicator_id"] == row["indicator_id"]]
+        if series["region_value"].notna().sum() >= 2:
+            panels.append((str(row["figure"]), str(row["unit"]), series))
+            used.append(str(row["source_id"]))
+    if not panels:
         out.missing.append("Trends: no headline indicator has values in two or more years for this region.")
         st.info("No headline indicator has values for this region in two or more years.")
+    else:
+        shown = pd.concat([p[2] for p in panels])
+        out.card(
+            region_charts.trend_panels(panels, region=place.code, country=place.country),
+            title=f"{place.title} over time against {place.country} and the EU",
+            caption=provenance.caption(
+                data.sources(),
+                used,
+                years=f"{shown['year'].min()}-{shown['year'].max()}",
+                extra="Medians of the regions at the same NUTS level with a value that year; published values of "
+                "the country and the EU27 where the source has them.",
+            ),
+            data=shown,
+            key="rg_trends",
+        )
     full_view("pages/clusters.py", "Clusters, trends of any indicator", place, tab="trends")
 
 
@@ -312,7 +307,7 @@ def _escp_scope() -> escp_views.Scope:
 def escp_section(place: rg.Place, out: Collected) -> None:
     """The country's participation in the cluster partnerships and its recorded organisations."""
     st.subheader(f"Cluster partnerships in {place.country}")
-    st.caption(escp_views.CAVEAT.replace("**", ""))
+    st.caption(CAVEAT)
     scope = _escp_scope()
     countries = scope.countries
     if place.country not in countries.index:

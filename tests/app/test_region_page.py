@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from mapping import db
 from mapping.config import PROJECT_ROOT
+from mapping.countries import EU27
 from mapping.deck import model
+from mapping.deck.capture import capture
 from mapping.ui.deck_state import KEY
 from tests.conftest import view
 from tests.robustness.test_visitor_text import _leaks
@@ -43,7 +45,7 @@ def test_stuttgart_has_every_section_with_ranks_from_the_data(app_test, real_db)
     # The ranks, recomputed from the map's values of the same indicator and year: EU and within Germany.
     con = db.connect(real_db)
     values = db.query(con, "map_values", indicator="eurostat.gdp_pps_hab_eu", year=2023, level=2)
-    values = values[values["value"].notna()]
+    values = values[values["value"].notna() & values["country"].isin(EU27)]  # EU ranks: the 27 member states
     mine = float(values.loc[values["code"] == "DE11", "value"].iloc[0])
     eu_rank = int((values["value"] > mine).sum()) + 1
     de = values[values["country"] == "DE"]
@@ -51,8 +53,11 @@ def test_stuttgart_has_every_section_with_ranks_from_the_data(app_test, real_db)
     captions = " ".join(c.value for c in at.caption)
     assert f"EU rank {eu_rank} of {len(values)}" in captions
     assert f"DE rank {de_rank} of {len(de)}" in captions
-    # Seven figures (locator, distribution, dimension scores, four trends); the starred sectors keep their breaks.
-    assert len(at.get("plotly_chart")) == 7
+    # Four figures (locator, distribution, dimension scores, trends of four indicators); the starred sectors keep
+    # their breaks in series.
+    assert len(at.get("plotly_chart")) == 4
+    trends = json.loads(at.get("plotly_chart")[3].proto.spec)
+    assert {t["xaxis"] for t in trends["data"]} == {"x", "x2", "x3", "x4"}
     tables = [t for t in at.table]
     brief = next(t for t in tables if "Break in series" in t.value.columns)
     assert brief.value.index[0] in ("C29", "C28") and len(brief.value) == 10
@@ -99,7 +104,10 @@ def test_the_dashboard_goes_into_the_deck_in_one_press(app_test):
     for slide in slides:
         page, params = model.page_of(slide.link)
         assert page == "pages/region.py" and params["region"] == "FR10" and params["figure"].startswith("rg_")
-    assert "Ile-de-France" in slides[0].title or "Île de France" in slides[0].title or "FR10" in slides[0].title
+    assert slides[0].title == "Ile-de-France (FR10) in FR"
+    # The deck builder rebuilds a slide from its link alone, as the Deck page's export does.
+    view = capture(slides[1].link)
+    assert view.key == "rg_distribution" and view.title == slides[1].title and "Source:" in view.caption
 
 
 @pytest.mark.parametrize(

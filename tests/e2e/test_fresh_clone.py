@@ -38,6 +38,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.clone]
 
 PAGES = {
     "": "Map explorer",
+    "region": "Region dashboard",
     "clusters": "Cluster specialisation",
     "scoreboard": "Regional ecosystem scoreboard",
     "related": "Related sectors",

@@ -15,14 +15,14 @@ from tests.e2e.test_paths_browser import params, share_link, sidebar
 
 pytestmark = pytest.mark.e2e
 
-FIGURES = 7  # locator, EU distribution, dimension scores, four trends (Stuttgart has them all)
+FIGURES = 4  # locator, EU distribution, dimension scores, trends (Stuttgart has them all)
 # Every country's capital-city region or a large one, an outermost region, NUTS 2024-only codes, a region without RIS
 # values, non-EU countries the data cover, and a region held under an older unit in the employment data.
 SAMPLE = [
     "AT13", "BE10", "BG41", "CY00", "CZ01", "DK01", "EE00", "EL30", "ES30", "FI1B", "FRY1", "HR05", "HU11",
     "IE06", "ITC4", "NL35", "PL91", "PT1A", "SE11", "UKI3",
 ]  # fmt: skip
-A4 = (595, 842)  # points
+A4 = (595.3, 841.9)  # points (210 x 297 mm); Chromium's sheet is 595.92 x 842.88
 
 
 def open_dashboard(pg, url: str) -> None:
@@ -111,7 +111,7 @@ def test_the_browsers_print_gives_a_clean_a4_document(browser, app_url):
         context.close()
     assert outside == []
     sizes, texts, boxes = _pdf_lines(path)
-    assert 3 <= len(sizes) <= 16 and all(round(w) == A4[0] and round(h) == A4[1] for w, h in sizes)
+    assert 3 <= len(sizes) <= 16 and all(abs(w - A4[0]) < 1.5 and abs(h - A4[1]) < 1.5 for w, h in sizes)
     whole = " ".join(texts)
     for part in ("Stuttgart (DE11)", "Key figures", "Cluster portfolio", "Scoreboard profile", "Trends", "145"):
         assert part in whole, part
@@ -147,13 +147,13 @@ def test_the_html_export_opens_offline_and_prints(page, app_url, browser):
         offline.close()
     assert blocked == []
     pdf = pdfium.PdfDocument(str(ARTIFACTS / "region-export.pdf"))
-    assert len(pdf) >= 3 and all(round(pdf[i].get_size()[0]) == A4[0] for i in range(len(pdf)))
+    assert len(pdf) >= 3 and all(abs(pdf[i].get_size()[0] - A4[0]) < 1.5 for i in range(len(pdf)))
 
 
 def test_twenty_regions_open(page, app_url):
     for code in SAMPLE:
         page.goto(app_url + f"/region?region={code}")
-        wait_for_app(page)
+        wait_idle(page)  # the run is over (the drawing of figures is tested above)
         no_exceptions(page)
         assert page.locator("h2", has_text=f"({code})").count() == 1, code
         assert params(page.url).get("region", code) == code

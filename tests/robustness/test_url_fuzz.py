@@ -24,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 PAGES = [
     "pages/map.py",
+    "pages/region.py",
     "pages/clusters.py",
     "pages/scoreboard.py",
     "pages/related.py",
@@ -32,7 +33,7 @@ PAGES = [
     "pages/data.py",
     "pages/deck.py",
 ]
-EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "127"))  # per page: 8 x 127 = 1,016 cases
+EXAMPLES = int(os.environ.get("CLUSTERMAP_FUZZ_EXAMPLES", "127"))  # per page: 9 x 127 = 1,143 cases
 RESTART = 40
 
 # A deck share value as the Deck page writes it, one cut short, and a compressed bomb (issue 15).
@@ -51,7 +52,7 @@ NAMES = [
 ]  # fmt: skip
 
 INTERESTING = [
-    "", "0", "1", "2", "3", "-1", "2014", "2022", "2023", "1999", "99999", "DE11", "DE", "PL91", "FRK2", "UKI3",
+    "", "0", "1", "2", "3", "-1", "2014", "2022", "2023", "1999", "99999", "DE11", "DE", "PL91", "FRK2", "UKI3", "PL12",
     "EU27_2020", "C29", "C10", "ris.0", "ris.1.2.1", "eurostat.unemployment_rate", "legacy.gdp", "division",
     "section", "manuf2022", "observatory", "panorama", "cmp", "sector", "portfolio", "summary", "sensitivity",
     "countries", "partnerships", "coparticipation", "compare", "gap", "import", "console", "downloads", "sources",

@@ -200,7 +200,7 @@ def test_key_figures_puts_the_mapped_indicator_first_without_duplicates():
     explorer.key_figures(query, "DE21", "eurostat.unemployment_rate")
     name, params = query.calls[0]
     assert name == "region_key_figures"
-    assert params["region"] == "DE21"
+    assert params["region"] == "DE21" and "DE" in params["eu"] and "NO" not in params["eu"]
     wanted = params["indicators"]
     assert wanted[0] == "eurostat.unemployment_rate"
     assert len(wanted) == len(set(wanted)) == len(explorer.KEY_INDICATORS)

@@ -3,6 +3,8 @@ and the static table's text; the ranks within a country on a tiny DB whose ranks
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -59,6 +61,8 @@ def test_key_figures_take_the_first_indicator_with_a_value_and_say_what_is_missi
             "flag": [None, None, None],
             "rank": [20, 21, 26],
             "n": [234, 276, 193],
+            "rank_eu": [20, 21, 25],
+            "n_eu": [234, 270, 170],
             "rank_country": [5, 4, 6],
             "n_country": [37, 38, 29],
             "source_id": ["rci2022", "eurostat_gdp_pps_rel_eu", "ris2023"],
@@ -117,14 +121,14 @@ def test_the_portfolio_brief_lists_starred_sectors_most_stars_first():
 
 @pytest.fixture
 def tiny_db(tmp_path):
-    """Four NUTS 2 regions in two countries and one NUTS 1 region, one indicator (higher is better):
-    DE11 30, DE12 50, FR10 40, FR20 10; DE1 99 (another level, not ranked with them)."""
+    """Four NUTS 2 regions in two member states, one in Norway and one NUTS 1 region, one indicator (higher is
+    better): DE11 30, DE12 50, FR10 40, FR20 10, NO01 60; DE1 99 (another level, not ranked with them)."""
     path = tmp_path / "t.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INT, country VARCHAR)")
     con.execute(
         "INSERT INTO regions VALUES ('DE11','2024',2,'DE'),('DE12','2024',2,'DE'),('FR10','2024',2,'FR'),"
-        "('FR20','2024',2,'FR'),('DE1','2024',1,'DE')"
+        "('FR20','2024',2,'FR'),('DE1','2024',1,'DE'),('NO01','2024',2,'NO')"
     )
     con.execute(
         "CREATE TABLE indicators (indicator_id VARCHAR, region_code VARCHAR, nuts_version VARCHAR, year INT, "
@@ -133,7 +137,7 @@ def tiny_db(tmp_path):
     con.execute(
         "INSERT INTO indicators VALUES ('x','DE11','2024',2023,30,NULL),('x','DE12','2024',2023,50,NULL),"
         "('x','FR10','2024',2023,40,NULL),('x','FR20','2024',2023,10,NULL),('x','DE1','2024',2023,99,NULL),"
-        "('x','DE11','2024',2022,90,NULL)"
+        "('x','DE11','2024',2022,90,NULL),('x','NO01','2024',2023,60,NULL)"
     )
     con.execute(
         "CREATE TABLE indicator_catalog (indicator_id VARCHAR, label VARCHAR, unit VARCHAR, source_id VARCHAR, "
@@ -146,9 +150,14 @@ def tiny_db(tmp_path):
 
 def test_ranks_in_the_eu_and_in_the_country_by_hand(tiny_db):
     con = duckdb.connect(str(tiny_db), read_only=True)
-    row = db.query(con, "region_key_figures", region="DE11", indicators=["x"]).iloc[0]
-    # 2023 (the latest year): DE12 50 > FR10 40 > DE11 30 > FR20 10: third of four; in Germany second of two.
-    assert (row["year"], row["rank"], row["n"], row["rank_country"], row["n_country"]) == (2023, 3, 4, 2, 2)
+    eu = ["DE", "FR"]
+    row = db.query(con, "region_key_figures", region="DE11", indicators=["x"], eu=eu).iloc[0]
+    # 2023 (the latest year): NO01 60 > DE12 50 > FR10 40 > DE11 30 > FR20 10: fourth of five regions, third of the
+    # four in the EU, second of two in Germany.
+    got = [row[c] for c in ("year", "rank", "n", "rank_eu", "n_eu", "rank_country", "n_country")]
+    assert got == [2023, 4, 5, 3, 4, 2, 2]
+    outside = db.query(con, "region_key_figures", region="NO01", indicators=["x"], eu=eu).iloc[0]
+    assert (outside["rank"], outside["n"]) == (1, 5) and pd.isna(outside["rank_eu"]) and pd.isna(outside["n_eu"])
 
 
 def test_trends_of_a_list_match_the_trend_of_each(tiny_db):
@@ -201,3 +210,20 @@ def test_a_static_table_shows_text_as_people_read_it():
     out = tables.text_frame(frame, cols)
     assert list(out.columns) == ["Text", "Persons", "Growth", "Flag"]
     assert out.values.tolist() == [["<b>x</b>", "1,234", "1.2%", "yes"], ["–", "–", "0.0%", "–"]]
+
+
+def test_the_overall_score_is_ranked_in_all_the_eu_and_the_country():
+    board = SimpleNamespace(
+        overall=pd.Series({"DE11": 0.6, "DE12": 0.7, "FR10": 0.65, "NO01": 0.9, "FR20": np.nan}),
+        universe=pd.DataFrame(
+            {"code": ["DE11", "DE12", "FR10", "NO01", "FR20"], "country": ["DE", "DE", "FR", "NO", "FR"]}
+        ),
+    )
+    place = rg.Place("DE11", "Stuttgart", 2, "DE", "2024")
+    row = rg.overall_score(board, place)
+    got = [row[c] for c in ("rank", "n", "rank_eu", "n_eu", "rank_country", "n_country")]
+    assert got == [4, 4, 3, 3, 2, 2]  # NO01 > DE12 > FR10 > DE11; FR20 has no score
+    norway = rg.overall_score(board, rg.Place("NO01", "Oslo", 2, "NO", "2024"))
+    assert norway["rank"] == 1 and norway["rank_eu"] is None and norway["n_eu"] is None
+    assert rg.overall_score(board, rg.Place("FR20", "x", 2, "FR", "2024")) is None
+    assert rg.overall_score(board, rg.Place("XX99", "x", 2, "XX", "2024")) is None
