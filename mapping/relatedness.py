@@ -173,7 +173,7 @@ def opportunities(
             .groupby("sector_a")
             .apply(lambda d: ", ".join(f"{b} ({p:.2f})" for b, p in zip(d["sector_b"], d["proximity"], strict=True)))
         )
-    cand = cand.assign(related_held=cand["sector"].map(reasons).fillna(""))
+    cand = cand.assign(related_held=[reasons.get(s, "") for s in cand["sector"]])
     return cand.sort_values(["density", "complexity"], ascending=[False, False], na_position="last").reset_index(
         drop=True
     )
