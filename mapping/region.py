@@ -24,7 +24,7 @@ HEADLINE: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Figures whose EU distribution and trend the dashboard draws (population is a size, not a performance).
 DRAWN = ("GDP per head (PPS, EU27 = 100)", "Employment rate", "R&D expenditure (% of GDP)", "Regional Innovation Index")
 KEY_COLUMNS = ["figure", "indicator_id", "label", "unit", "year", "value", "flag", "rank", "n", "rank_eu", "n_eu",
-               "rank_country", "n_country", "source_id"]  # fmt: skip
+               "rank_country", "n_country", "source_id", "held_by"]  # fmt: skip
 BRIEF_SECTORS = 10
 BRIEF_OPPORTUNITIES = 5
 RANK_NOTE = (
@@ -81,9 +81,26 @@ def unit_member(lookup: pd.DataFrame, code: str) -> tuple[str, str] | None:
     return (first, str(rows["name"].iloc[0])) if first else None
 
 
+def parents(code: str) -> list[str]:
+    """The NUTS regions that contain ``code``, nearest first, down to the country (DE111 -> DE11, DE1, DE)."""
+    return [code[:n] for n in range(len(code) - 1, 1, -1)]
+
+
+def units_containing(lookup: pd.DataFrame, code: str) -> list[tuple[str, str]]:
+    """The statistical units of older tables that hold ``code`` (PL91 lies in PL12, NUTS 2013): (code, name)."""
+    units = lookup[lookup["is_unit"].astype(bool)]
+    return [
+        (str(u), str(n))
+        for u, n, m in zip(units["code"], units["name"], units["members"], strict=True)
+        if code in str(m).split("+")
+    ]
+
+
 def key_figures(query: Query, region: str) -> pd.DataFrame:
-    """One row per headline figure: the latest value of its first indicator with a value for ``region`` and its
-    ranks in the EU and the country; a figure without any value has a row with ``value`` NaN (said, not hidden)."""
+    """One row per headline figure: its first indicator with a value for ``region``, in the latest well-covered
+    year (``region_key_figures``), with ranks in the EU and the country. A figure the sources publish only for a
+    larger region (the RIS for all of France's regions at NUTS 1) takes that region's value, named in ``held_by``
+    and without ranks; a figure without any value has a row with ``value`` NaN (said, not hidden)."""
     wanted = [i for _, ids in HEADLINE for i in ids]
     found = query("region_key_figures", region=region, indicators=wanted, eu=list(EU27)).set_index("indicator_id")
     rows = []
@@ -93,7 +110,20 @@ def key_figures(query: Query, region: str) -> pd.DataFrame:
             rows.append({"figure": figure, "indicator_id": ids[0], "value": float("nan")})
         else:
             rows.append({"figure": figure, "indicator_id": hit, **found.loc[hit].to_dict()})
-    return pd.DataFrame(rows).reindex(columns=KEY_COLUMNS)
+    for parent in parents(region):
+        gaps = [r for r in rows if pd.isna(r["value"])]
+        if not gaps:
+            break
+        held = query("region_key_figures", region=parent, indicators=wanted, eu=list(EU27)).set_index("indicator_id")
+        for row in gaps:
+            hit = next((x for x in dict(HEADLINE)[row["figure"]] if x in held.index), None)
+            if hit is not None:
+                got = held.loc[hit]
+                row.update({c: got[c] for c in ("label", "unit", "year", "value", "flag", "source_id")})
+                row.update(indicator_id=hit, held_by=parent)
+    out = pd.DataFrame(rows).reindex(columns=KEY_COLUMNS)
+    out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+    return out
 
 
 def overall_score(board, place: Place) -> dict | None:
@@ -118,17 +148,25 @@ def overall_score(board, place: Place) -> dict | None:
         "n_eu": len(eu) if place.code in eu.index else None,
         "rank_country": own[place.code],
         "n_country": len(own),
-        "source": "This dashboard's scoreboard (RIS, RCI, Eurostat)",
     }
 
 
-def distribution(query: Query, figures: pd.DataFrame, level: int) -> list[tuple[pd.Series, pd.DataFrame]]:
-    """For each drawn headline figure with a value: (its key-figure row, every region of ``level`` with a value
-    in that year: code, name, country, value)."""
+def drawn(figures: pd.DataFrame) -> pd.DataFrame:
+    """The key figures whose distribution and trend the dashboard draws: performance figures with the region's own
+    value (not a containing region's)."""
+    return figures[figures["figure"].isin(DRAWN) & figures["value"].notna() & figures["held_by"].isna()]
+
+
+def distribution(
+    query: Query, figures: pd.DataFrame, level: int, regions: set[str]
+) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """For each drawn headline figure: (its key-figure row, every region of ``level`` in ``regions`` (statistical
+    units of older tables left out) with a value in that year: code, name, country, value)."""
     out = []
-    for _, row in figures[figures["figure"].isin(DRAWN) & figures["value"].notna()].iterrows():
+    for _, row in drawn(figures).iterrows():
         values = query("map_values", indicator=row["indicator_id"], year=int(row["year"]), level=level)
-        values = values[values["value"].notna()][["code", "name", "country", "value"]].drop_duplicates("code")
+        values = values[values["value"].notna() & values["code"].isin(regions)]
+        values = values[["code", "name", "country", "value"]].drop_duplicates("code")
         out.append((row, values.reset_index(drop=True)))
     return out
 
@@ -170,6 +208,11 @@ def portfolio_brief(portfolio: pd.DataFrame, *, n: int = BRIEF_SECTORS) -> pd.Da
 
 def missing(figures: pd.DataFrame, **parts: bool) -> list[str]:
     """Plain sentences naming what this region's dashboard cannot show (``parts``: section name -> present)."""
-    out = [f"{f}: no value published for this region." for f in figures.loc[figures["value"].isna(), "figure"]]
+    out = []
+    for _, r in figures.iterrows():
+        if pd.isna(r["value"]):
+            out.append(f"{r['figure']}: no value published for this region or a region containing it.")
+        elif pd.notna(r.get("held_by")):
+            out.append(f"{r['figure']}: published for {r['held_by']}, which contains this region; shown without rank.")
     out += [f"{name}: not available for this region." for name, present in parts.items() if not present]
     return out

@@ -3,6 +3,7 @@ the headline indicators. Data in, figure out."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -134,7 +135,8 @@ def distribution_strips(
                     text=[fmt(v) for v in part["value"]] if mine else None,
                     textposition="top center",
                     marker=dict(color=colour, size=size, symbol="diamond" if mine else "circle"),
-                    customdata=np.column_stack([part["code"], part["name"].astype(str)]),
+                    # names from the data: plotly reads tags in hover text
+                    customdata=np.column_stack([part["code"], [html.escape(str(n)) for n in part["name"]]]),
                     hovertemplate="%{customdata[0]} %{customdata[1]}: %{x:,.4~g} " + unit + "<extra></extra>",
                     name=label,
                     legendgroup=label,

@@ -39,14 +39,14 @@ out = views.Collected()
 scored = sb_views.loaded(views.SCOREBOARD_METHOD, None)
 figures = views.key_figures_section(place, scored, out)
 views.where_section(place, figures, lookup, out)
-views.cluster_section(place, out)
+views.cluster_section(place, lookup, out)
 views.scoreboard_section(place, scored, out)
 views.trends_section(place, figures, out)
 views.escp_section(place, out)
 
 if out.missing:
     with gaps.container():
-        st.info("Not shown for this region, because the data do not cover it:", icon=":material/info:")
+        st.info("What the data do not cover for this region, and what is shown instead:", icon=":material/info:")
         st.text("\n".join(f"• {line}" for line in out.missing))
 if not present:
     with c2:

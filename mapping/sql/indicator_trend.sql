@@ -1,4 +1,4 @@
--- indicator_trend: an indicator in every year with a value for a region: the region's value, the median of its country's regions and of all regions at the same NUTS level, and the country's and the EU's own values where the source publishes them
+-- indicator_trend: an indicator in every year with a value for a region: the region's value, the median of its country's regions and of all regions at the same NUTS level (statistical units of older tables left out), and the country's and the EU's own values where the source publishes them
 -- params: $indicator, $region
 WITH me AS (
     SELECT code, level, country FROM regions WHERE code = $region ORDER BY nuts_version DESC LIMIT 1
@@ -8,6 +8,7 @@ vals AS (
     FROM indicators i
     JOIN regions r ON r.code = i.region_code AND r.nuts_version = i.nuts_version
     WHERE i.indicator_id = $indicator AND i.value IS NOT NULL
+      AND (NOT r.is_unit OR i.region_code = $region)  -- units of older tables are not in the medians
 ),
 eu AS (
     SELECT year, max(value) AS eu_value FROM indicators

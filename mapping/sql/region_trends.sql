@@ -8,6 +8,7 @@ vals AS (
     FROM indicators i
     JOIN regions r ON r.code = i.region_code AND r.nuts_version = i.nuts_version
     WHERE list_contains($indicators, i.indicator_id) AND i.value IS NOT NULL
+      AND (NOT r.is_unit OR i.region_code = $region)  -- units of older tables are not in the medians
 ),
 eu AS (
     SELECT indicator_id, year, max(value) AS eu_value FROM indicators

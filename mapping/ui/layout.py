@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from mapping.formatting import md_escape
 from mapping.ui import data
 from mapping.ui.state import SHARED, is_present, shared_params, view
 
@@ -99,7 +100,7 @@ def region_dashboard_link(region: str, name: str = "") -> None:
     for code, label in targets:
         st.page_link(
             "pages/region.py",
-            label=f"Region dashboard: {label} ({code})" if label else f"Region dashboard: {code}",
+            label=md_escape(f"Region dashboard: {label} ({code})" if label else f"Region dashboard: {code}"),
             icon=":material/location_city:",
             query_params=shared_params(region=code),
         )

@@ -3,6 +3,7 @@ methods of the other pages). Each section says what it cannot show and links to 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,15 +35,16 @@ from mapping.ui.tables import Col
 
 KEY_COLUMNS = {
     "figure": Col("Figure"),
-    "value": Col("Value", decimals=2),
+    "shown": Col("Value"),
     "unit": Col("Unit"),
     "year": Col("Year"),
     "rank_eu": Col("EU rank", decimals=0),
-    "n_eu": Col("of", decimals=0),
-    "rank": Col("Rank, all regions", decimals=0),
-    "n": Col("of  ", decimals=0),
+    "n_eu": Col("EU regions ranked", decimals=0),
+    "rank": Col("Rank among all regions", decimals=0),
+    "n": Col("Regions ranked", decimals=0),
     "rank_country": Col("Rank in country", decimals=0),
-    "n_country": Col("of ", decimals=0),
+    "n_country": Col("Regions of the country ranked", decimals=0),
+    "held_by": Col("Published for (a region containing it)"),
     "source": Col("Source"),
 }
 BRIEF_COLUMNS = {k: PORTFOLIO_COLUMNS[k] for k in ("nace", "label", "persons", "lq", "stars", "growth", "series_break")}
@@ -52,6 +54,13 @@ ORG_COLUMNS = {
     "partnerships": Col("Partnerships"),
     "programmes": Col("Programmes"),
     "coordinator": Col("Coordinator"),
+}
+SCORECARD_COLUMNS = {
+    "label": Col("Indicator"),
+    "score": Col("Normalised score", decimals=3),
+    "peer_median": Col("Peers' median", decimals=3),
+    "difference": Col("Difference", decimals=3),
+    "verdict": Col("Verdict"),
 }
 SCOREBOARD_METHOD = "minmax"  # the Scoreboard page's default
 CAVEAT = (
@@ -82,17 +91,40 @@ def full_view(script: str, label: str, place: rg.Place, **extra: str) -> None:
 
 
 def _attribution(source_id: object) -> str:
+    """A source as a key figure names it: its attribution and vintage."""
     rows = data.sources().set_index("source_id")
-    return str(rows.at[source_id, "attribution"]) if source_id in rows.index else str(source_id)
+    if source_id not in rows.index:
+        return str(source_id)
+    return f"{rows.at[source_id, 'attribution']}, vintage {rows.at[source_id, 'vintage']}"
+
+
+def _ranks(r, place: rg.Place) -> str:
+    """A key figure's ranks as text: in the EU (or among all regions outside it) and in the country."""
+    if pd.notna(getattr(r, "held_by", None)):
+        return f"published for {r.held_by}, which contains {place.code}: not ranked"
+    if pd.notna(r.rank_eu):
+        text = f"EU rank {int(r.rank_eu)} of {int(r.n_eu)}"
+    else:  # outside the EU: among every region the source covers
+        text = f"rank {int(r.rank)} of {int(r.n)} regions" if pd.notna(r.rank) else ""
+    if pd.notna(r.rank_country) and r.n_country > 1:
+        text += f" · {place.country} rank {int(r.rank_country)} of {int(r.n_country)}"
+    return text
 
 
 def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> pd.DataFrame:
     """The headline figures with EU and national ranks, year and source, and the overall scoreboard score."""
     st.subheader("Key figures")
     figures = rg.key_figures(data.query, place.code)
-    rows = figures.assign(source=[_attribution(s) if pd.notna(s) else "" for s in figures["source_id"]])
+    rows = figures.assign(
+        source=[_attribution(s) if pd.notna(s) else "" for s in figures["source_id"]],
+        shown=[fmt(v) for v in figures["value"]],
+    )
     overall = rg.overall_score(scored.board, place)
     if overall is not None:
+        overall.update(
+            shown=fmt(overall["value"]),
+            source=f"this dashboard's scoreboard: {len(scored.catalog)} indicators, sources under its figure below",
+        )
         rows = pd.concat([rows, pd.DataFrame([overall])], ignore_index=True)
     else:
         out.missing.append("Overall scoreboard score: the region is not in the scoreboard's set of NUTS 2 regions.")
@@ -104,17 +136,9 @@ def key_figures_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> p
         if pd.isna(r.value):
             box.caption("No value published for this region.")
             continue
-        if pd.notna(r.rank_eu):
-            ranks = f"EU rank {int(r.rank_eu)} of {int(r.n_eu)}"
-        else:  # outside the EU: among every region the source covers
-            ranks = f"rank {int(r.rank)} of {int(r.n)} regions" if pd.notna(r.rank) else ""
-        if pd.notna(r.rank_country):
-            ranks += f" · {place.country} rank {int(r.rank_country)} of {int(r.n_country)}"
-        year = r.year if isinstance(r.year, str) else str(int(r.year))
-        box.caption(md_escape(f"{r.unit} · {year} · {ranks} · {r.source}"))
+        box.caption(md_escape(f"{r.unit} · {r.year} · {_ranks(r, place)} · {r.source}"))
     st.caption(rg.RANK_NOTE)
-    shown = rows.reindex(columns=list(KEY_COLUMNS))
-    out.tables.append(("Key figures", shown, rg.RANK_NOTE))
+    out.tables.append(("Key figures", tables.text_frame(rows, KEY_COLUMNS), rg.RANK_NOTE))
     out.sources.update(figures["source_id"].dropna())
     out.missing += rg.missing(figures)
     return figures
@@ -126,14 +150,21 @@ def where_section(place: rg.Place, figures: pd.DataFrame, lookup: pd.DataFrame, 
     left, right = st.columns([2, 3])
     geoms = data.geometries(place.level)
     with left:
-        rows = lookup[(lookup["country"] == place.country) & (lookup["level"] == place.level) & ~lookup["is_unit"]]
+        rows = lookup[
+            (lookup["country"] == place.country)
+            & (lookup["level"] == place.level)
+            & ~lookup["is_unit"]
+            & (lookup["nuts_version"] == place.nuts_version)  # one set of boundaries: versions overlap
+        ]
         country_keys = [k for k in (rows["code"] + "|" + rows["nuts_version"]).unique() if k in geoms]
         if place.key not in geoms:
             st.info(f"No boundary of {place.code} at NUTS {place.level} in this build: no locator map.")
         else:
             bbox = explorer.country_bbox(lookup, geoms, place.country, place.level)
             own = bbox_of([geoms[place.key]])
-            inside = bbox is not None and own[0] >= bbox[0] and own[2] <= bbox[2] and own[1] >= bbox[1]
+            inside = (
+                bbox is not None and bbox[0] <= own[0] <= own[2] <= bbox[2] and bbox[1] <= own[1] <= own[3] <= bbox[3]
+            )
             view = bbox if inside else own  # an outermost region is shown on its own
             base = data.base_outlines()
             fig = region_charts.locator(
@@ -141,7 +172,7 @@ def where_section(place: rg.Place, figures: pd.DataFrame, lookup: pd.DataFrame, 
                 country_regions=[geoms[k] for k in country_keys if k != place.key],
                 neighbours=[f["geometry"] for f in base["features"]],
                 bbox=view,
-                name=place.title,
+                name=html.escape(place.title),  # plotly reads tags in legend text
                 country=place.country,
             )
             out.card(
@@ -153,7 +184,7 @@ def where_section(place: rg.Place, figures: pd.DataFrame, lookup: pd.DataFrame, 
             )
             full_view("pages/map.py", "Map explorer", place, level=str(place.level))
     with right:
-        panels = rg.distribution(data.query, figures, place.level)
+        panels = rg.distribution(data.query, figures, place.level, set(rg.region_options(lookup)))
         if not panels:
             st.info("None of the headline indicators has a value for this region: no distribution to draw.")
             return
@@ -175,7 +206,7 @@ def where_section(place: rg.Place, figures: pd.DataFrame, lookup: pd.DataFrame, 
         )
 
 
-def cluster_section(place: rg.Place, out: Collected) -> None:
+def cluster_section(place: rg.Place, lookup: pd.DataFrame, out: Collected) -> None:
     """The starred sectors (Observatory stars, default thresholds) and the diversification opportunities."""
     st.subheader("Cluster portfolio")
     setting = rg.cluster_setting(data.query("cluster_years", sector_set="division"))
@@ -188,6 +219,14 @@ def cluster_section(place: rg.Place, out: Collected) -> None:
         st.info(f"The regional employment data are by NUTS 2 region; {place.code} is NUTS {place.level}.")
         return
     port = data.query("cluster_portfolio", region=place.code, base_year=setting.base_year, **setting.params())
+    for unit, name in rg.units_containing(lookup, place.code) if port.empty else []:
+        # The employment data hold the region inside a unit of an older NUTS version (PL91 in PL12), as the
+        # Clusters page shows it.
+        port = data.query("cluster_portfolio", region=unit, base_year=setting.base_year, **setting.params())
+        if len(port):
+            st.info(f"The employment data hold {place.code} inside {name}; the portfolio below is that unit's.")
+            out.missing.append(f"Cluster portfolio: shown for {unit}, the unit of older data that holds this region.")
+            break
     caption = provenance.caption(
         data.sources(),
         list(setting.source_ids),
@@ -209,7 +248,7 @@ def cluster_section(place: rg.Place, out: Collected) -> None:
         else:
             st.markdown(f"**Starred sectors** (most stars first; growth per year since {setting.base_year})")
             tables.static(brief, BRIEF_COLUMNS)
-            out.tables.append(("Starred sectors", brief, caption))
+            out.tables.append(("Starred sectors", tables.text_frame(brief, BRIEF_COLUMNS), caption))
         st.caption(caption + " Growth is not computed across a break in series (named in its column).")
     full_view("pages/clusters.py", "Clusters, region view", place, tab="region", **setting.link())
     rel = related_views.analysis(setting.sector_set, setting.year)
@@ -219,7 +258,9 @@ def cluster_section(place: rg.Place, out: Collected) -> None:
     else:
         st.markdown("**Diversification opportunities**: related sectors the region is not yet specialised in")
         tables.static(opp, OPPORTUNITY_COLUMNS)
-        out.tables.append(("Diversification opportunities", opp[list(OPPORTUNITY_COLUMNS)], relatedness.DENSITY_RULE))
+        out.tables.append(
+            ("Diversification opportunities", tables.text_frame(opp, OPPORTUNITY_COLUMNS), relatedness.DENSITY_RULE)
+        )
     full_view("pages/related.py", "Related sectors, region view", place, tab="region", year=str(setting.year))
     out.sources.update(setting.source_ids)
 
@@ -240,9 +281,9 @@ def scoreboard_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> No
     with left:
         own, med = board.dims.loc[place.code], board.dims.loc[peers].median()
         out.card(
-            charts.dimension_bars(own, med, labels=labels, name=nm.get(place.code, place.code)),
+            charts.dimension_bars(own, med, labels=labels, name=html.escape(nm.get(place.code, place.code))),
             title=f"Dimension scores of {place.title} against its peers' median",
-            caption=sb_views.caption(scored, "Peers: " + ", ".join(f"{nm.get(c, c)} ({c})" for c in peers) + "."),
+            caption=sb_views.caption(scored, "Peers (NUTS codes): " + ", ".join(peers) + "."),
             data=pd.DataFrame({"dimension": [labels[d] for d in own.index], "score": own, "peer median": med}),
             key="rg_dims",
         )
@@ -255,7 +296,9 @@ def scoreboard_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> No
             f"Strength: normalised score at least the peers' median + {fw.strength_margin:g}; weakness: at most "
             f"the median - {fw.strength_margin:g}."
         )
-    out.tables.append(("Scorecard against the peers", card.reset_index(names="indicator_id"), sb_views.caption(scored)))
+    out.tables.append(
+        ("Scorecard against the peers", tables.text_frame(card, SCORECARD_COLUMNS), sb_views.caption(scored))
+    )
     out.sources.update(s for s in scored.catalog["source_id"] if s)
     full_view("pages/scoreboard.py", "Scoreboard, profile and scorecard", place)
     full_view("pages/compare.py", "Compare with the peers", place, regions=",".join([place.code, *peers[:4]]))
@@ -264,7 +307,7 @@ def scoreboard_section(place: rg.Place, scored: sb.Loaded, out: Collected) -> No
 def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> None:
     """The headline indicators over time against the country and the EU, as one figure of small multiples."""
     st.subheader("Trends")
-    drawn = figures[figures["figure"].isin(rg.DRAWN) & figures["value"].notna()]
+    drawn = rg.drawn(figures)
     every = data.query("region_trends", indicators=list(drawn["indicator_id"]), region=place.code)
     panels, used = [], []
     for _, row in drawn.iterrows():
@@ -333,7 +376,9 @@ def escp_section(place: rg.Place, out: Collected) -> None:
         )
         st.markdown(f"**Recorded organisations of {place.country}** ({len(orgs)})")
         tables.static(orgs, ORG_COLUMNS)
-        out.tables.append((f"Recorded organisations of {place.country}", orgs, scope.caption()))
+        out.tables.append(
+            (f"Recorded organisations of {place.country}", tables.text_frame(orgs, ORG_COLUMNS), scope.caption())
+        )
         st.caption(scope.caption())
     out.sources.update(["escp_members", "escp_partnerships"])
     full_view("pages/escp.py", "Cluster partnerships", place)

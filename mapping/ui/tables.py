@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mapping.formatting import MISSING, cell
+from mapping.formatting import MISSING, cell, md_escape
 
 
 @dataclass(frozen=True)
@@ -92,5 +92,11 @@ def text_frame(frame: pd.DataFrame, columns: dict[str, Col]) -> pd.DataFrame:
 
 
 def static(frame: pd.DataFrame, columns: dict[str, Col]) -> None:
-    """A static table (``st.table``, cells as text) for short lists that must also print whole."""
-    st.table(text_frame(frame, columns).set_index(columns[next(iter(columns))].label))
+    """A static table (``st.table``) for short lists that must also print whole. ``st.table`` reads its cells as
+    Markdown: they are escaped, so a name from the data cannot become a link or an image."""
+    st.table(escaped(text_frame(frame, columns)).set_index(columns[next(iter(columns))].label))
+
+
+def escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell and column label Markdown-escaped (what ``st.table`` shows as text)."""
+    return frame.map(md_escape).rename(columns=md_escape)

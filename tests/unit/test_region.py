@@ -81,8 +81,8 @@ def test_key_figures_take_the_first_indicator_with_a_value_and_say_what_is_missi
     (name, params), *_ = query.calls
     assert name == "region_key_figures" and params["indicators"][:2] == ["eurostat.population", "rci.population"]
     assert rg.missing(figures, **{"Cluster portfolio": False, "Trends": True}) == [
-        "Employment rate: no value published for this region.",
-        "R&D expenditure (% of GDP): no value published for this region.",
+        "Employment rate: no value published for this region or a region containing it.",
+        "R&D expenditure (% of GDP): no value published for this region or a region containing it.",
         "Cluster portfolio: not available for this region.",
     ]
     nothing = rg.key_figures(FakeQuery({"region_key_figures": found.iloc[:0]}), "BA01")
@@ -121,14 +121,16 @@ def test_the_portfolio_brief_lists_starred_sectors_most_stars_first():
 
 @pytest.fixture
 def tiny_db(tmp_path):
-    """Four NUTS 2 regions in two member states, one in Norway and one NUTS 1 region, one indicator (higher is
-    better): DE11 30, DE12 50, FR10 40, FR20 10, NO01 60; DE1 99 (another level, not ranked with them)."""
+    """Four NUTS 2 regions in two member states, one in Norway, one NUTS 1 region and a statistical unit of an older
+    table, one indicator (higher is better), 2023: DE11 30, DE12 50, FR10 40, FR20 10, NO01 60; DE1 99 (another
+    level) and the unit XU 1000 are not ranked with them. 2024 has DE11 alone (thin: the 2023 ranks stand)."""
     path = tmp_path / "t.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INT, country VARCHAR)")
+    con.execute("CREATE TABLE regions (code VARCHAR, nuts_version VARCHAR, level INT, country VARCHAR, is_unit BOOL)")
     con.execute(
-        "INSERT INTO regions VALUES ('DE11','2024',2,'DE'),('DE12','2024',2,'DE'),('FR10','2024',2,'FR'),"
-        "('FR20','2024',2,'FR'),('DE1','2024',1,'DE'),('NO01','2024',2,'NO')"
+        "INSERT INTO regions VALUES ('DE11','2024',2,'DE',false),('DE12','2024',2,'DE',false),"
+        "('FR10','2024',2,'FR',false),('FR20','2024',2,'FR',false),('DE1','2024',1,'DE',false),"
+        "('NO01','2024',2,'NO',false),('XU','2013',2,'DE',true)"
     )
     con.execute(
         "CREATE TABLE indicators (indicator_id VARCHAR, region_code VARCHAR, nuts_version VARCHAR, year INT, "
@@ -137,7 +139,8 @@ def tiny_db(tmp_path):
     con.execute(
         "INSERT INTO indicators VALUES ('x','DE11','2024',2023,30,NULL),('x','DE12','2024',2023,50,NULL),"
         "('x','FR10','2024',2023,40,NULL),('x','FR20','2024',2023,10,NULL),('x','DE1','2024',2023,99,NULL),"
-        "('x','DE11','2024',2022,90,NULL),('x','NO01','2024',2023,60,NULL)"
+        "('x','DE11','2024',2022,90,NULL),('x','NO01','2024',2023,60,NULL),('x','XU','2013',2023,1000,NULL),"
+        "('x','DE11','2024',2024,1,NULL)"
     )
     con.execute(
         "CREATE TABLE indicator_catalog (indicator_id VARCHAR, label VARCHAR, unit VARCHAR, source_id VARCHAR, "
@@ -152,8 +155,8 @@ def test_ranks_in_the_eu_and_in_the_country_by_hand(tiny_db):
     con = duckdb.connect(str(tiny_db), read_only=True)
     eu = ["DE", "FR"]
     row = db.query(con, "region_key_figures", region="DE11", indicators=["x"], eu=eu).iloc[0]
-    # 2023 (the latest year): NO01 60 > DE12 50 > FR10 40 > DE11 30 > FR20 10: fourth of five regions, third of the
-    # four in the EU, second of two in Germany.
+    # 2023 (2024 has one region of six: too thin to rank in): NO01 60 > DE12 50 > FR10 40 > DE11 30 > FR20 10
+    # (the unit XU is no region): fourth of five regions, third of the four in the EU, second of two in Germany.
     got = [row[c] for c in ("year", "rank", "n", "rank_eu", "n_eu", "rank_country", "n_country")]
     assert got == [2023, 4, 5, 3, 4, 2, 2]
     outside = db.query(con, "region_key_figures", region="NO01", indicators=["x"], eu=eu).iloc[0]
@@ -165,7 +168,8 @@ def test_trends_of_a_list_match_the_trend_of_each(tiny_db):
     both = db.query(con, "region_trends", region="DE11", indicators=["x"])
     one = db.query(con, "indicator_trend", region="DE11", indicator="x")
     pd.testing.assert_frame_equal(both.drop(columns="indicator_id"), one, check_dtype=False)
-    assert both["region_value"].tolist() == [90, 30] and both["country_median"].tolist()[1] == 40
+    # 2023 in Germany: DE11 30 and DE12 50 (the unit XU, 1000, is left out of the medians): 40.
+    assert both["region_value"].tolist() == [90, 30, 1] and both["country_median"].tolist()[1] == 40
 
 
 def _square(x: float, y: float) -> dict:
@@ -227,3 +231,43 @@ def test_the_overall_score_is_ranked_in_all_the_eu_and_the_country():
     assert norway["rank"] == 1 and norway["rank_eu"] is None and norway["n_eu"] is None
     assert rg.overall_score(board, rg.Place("FR20", "x", 2, "FR", "2024")) is None
     assert rg.overall_score(board, rg.Place("XX99", "x", 2, "XX", "2024")) is None
+
+
+def test_a_figure_published_only_for_a_containing_region_is_shown_unranked():
+    """The RIS publishes France at NUTS 1: FRY1 takes FRY's index, named and without ranks; nothing else found."""
+    own = pd.DataFrame(
+        {"indicator_id": ["eurostat.gdp_pps_hab_eu"], "label": ["GDP"], "unit": ["%"], "year": [2023],
+         "value": [66.0], "flag": [None], "rank": [202], "n": [276], "rank_eu": [194], "n_eu": [244],
+         "rank_country": [24], "n_country": [27], "source_id": ["gdp"], "higher_is_better": [True]}
+    )  # fmt: skip
+    parent = own.assign(indicator_id="ris.0", value=69.89, source_id="ris2023", rank=40, n=47)
+    calls = []
+
+    def query(name, *, region, indicators, eu):
+        calls.append(region)
+        return {"FRY1": own, "FRY": parent}.get(region, own.iloc[:0])
+
+    figures = rg.key_figures(query, "FRY1").set_index("figure")
+    assert calls == ["FRY1", "FRY", "FR"]  # the nearest containing region first, down to the country
+    rii = figures.loc["Regional Innovation Index"]
+    assert rii["held_by"] == "FRY" and rii["value"] == 69.89 and pd.isna(rii["rank_eu"]) and pd.isna(rii["rank"])
+    assert pd.isna(figures.loc["GDP per head (PPS, EU27 = 100)", "held_by"])
+    assert str(figures["year"].dtype) == "Int64"  # a year prints as 2023, not 2023.0
+    said = rg.missing(figures.reset_index())
+    assert "Regional Innovation Index: published for FRY, which contains this region; shown without rank." in said
+    assert "Population: no value published for this region or a region containing it." in said
+    assert list(rg.drawn(figures.reset_index())["figure"]) == ["GDP per head (PPS, EU27 = 100)"]  # not FRY's
+    assert rg.parents("DE111") == ["DE11", "DE1", "DE"] and rg.parents("DE1") == ["DE"]
+
+
+def test_the_unit_that_holds_a_region():
+    assert rg.units_containing(LOOKUP, "PL91") == [("PL12", "PL12 (NUTS 2013; split)")]
+    assert rg.units_containing(LOOKUP, "DE11") == []
+
+
+def test_static_tables_escape_what_the_data_say():
+    frame = pd.DataFrame({"organisation": ["[Click](https://evil.example) ![x](https://evil.example/i.png)"]})
+    shown = tables.escaped(tables.text_frame(frame, {"organisation": Col("Organisation")}))
+    text = shown.iloc[0, 0]
+    assert ("\\[Click\\]" in text and "\\!\\[x\\]" in text) or "!\\[x\\]" in text
+    assert "](https" not in text  # no Markdown link or image survives
