@@ -27,6 +27,7 @@ SAMPLE_PARAMS = {
     "lons": [11.0, 21.0, 0.0],
     "lats": [51.0, 51.0, 0.0],
     "indicators": ["ris.0", "eurostat.unemployment_rate"],  # with "years" for scoreboard_values
+    "eu": ["DE", "FR"],  # member states, for ranks in the EU (region_key_figures)
     "sector_set": "division",
     "method": "observatory",
     "base_year": 2013,
