@@ -3,8 +3,9 @@
 The server-side rerun (``bench map``) is not what a person sees. This bench drives Debian's Chromium (the one
 the e2e tests use; headless, ``--disable-gpu``, so WebGL is drawn by the CPU) against the bare page
 (``bench.common.BARE_PAGE``) and the app, served side by side on the real database by
-``bench.common.bare_page_and_app``. Pages: the bare page, the map (``/``), clusters (``/clusters``, sector view)
-and the scoreboard (``/scoreboard``). Every time below is on the page's own clock (``performance.now()``, zero
+``bench.common.bare_page_and_app``. Pages: the bare page, the map (``/``), clusters (``/clusters``, sector view),
+the scoreboard (``/scoreboard``), related sectors (``/related``) and the region dashboard (``/region``; main figure:
+its locator). Every time below is on the page's own clock (``performance.now()``, zero
 at navigation start); viewport 1500 x 1400; requests to anything but 127.0.0.1 fail in the resolver.
 
 What is measured
@@ -22,7 +23,8 @@ What is measured
   the page's main control (``pointerdown`` on the option, its ``event.timeStamp``) to the first animation frame
   in which the main figure has fired ``plotly_afterplot`` with other data than before the press (a hash of its
   traces' values) and the app is idle. Bare page: the line it writes names the new option and the app is
-  idle. Controls: map "Year", clusters "Year", scoreboard "Score", bare "Year", cycling over the control's
+  idle. Controls: map "Year", clusters "Year", scoreboard "Score", related and region dashboard "Region", bare
+  "Year", cycling over the control's
   first three options. One untimed pass over them first (server caches warm, as on a server in use), then
   ``CHANGES`` timed changes per page, interleaved across pages, ``PAUSE_MS`` apart (a person's pace).
 
