@@ -173,7 +173,7 @@ def trend_panels(
     rows of one indicator). One figure instead of one per indicator: a page draws each chart at a cost."""
     n = max(len(panels), 1)
     rows = (n + 1) // 2
-    gap_y, gap_x = 0.32 / rows, 0.1
+    gap_y, gap_x = 0.32 / rows, 0.16  # room for the right-hand panels' axis titles
     step_y = (1 - gap_y * (rows - 1)) / rows
     traces, notes, layout, named = [], [], {}, set()
     for i, (title, unit, frame) in enumerate(panels):

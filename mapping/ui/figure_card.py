@@ -39,6 +39,7 @@ def figure_card(
     on_select: str = "ignore",
     selection_mode: tuple[str, ...] = ("points",),
     height: int | None = None,
+    width: int | None = None,
     embeddable: bool = True,
 ) -> Any:
     """Show a figure with its caption and downloads; returns the plotly selection event (or None).
@@ -49,6 +50,8 @@ def figure_card(
         caption: source and vintage; shown below and written into exported images.
         data: the frame behind the figure, offered as CSV and Parquet.
         key: unique widget key; also names the figure in embed links (``?embed=true&figure=<key>``).
+        width: at most this many pixels wide (a figure meant to print on A4 keeps within its column: a figure is not
+            redrawn for the printed page); default: the card's width.
         embeddable: offer an embed snippet (not for figures of a visitor's upload, which live in one session).
     """
     event = None
@@ -70,6 +73,7 @@ def figure_card(
                 on_select=on_select,
                 selection_mode=selection_mode,
                 height="stretch" if full else "content",
+                width=width if width and not full else "stretch",
                 config={
                     "displaylogo": False,
                     "scrollZoom": True,

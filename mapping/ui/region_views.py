@@ -62,6 +62,7 @@ SCORECARD_COLUMNS = {
     "difference": Col("Difference", decimals=3),
     "verdict": Col("Verdict"),
 }
+PRINT_WIDTH = 680  # px: an A4 sheet's width inside 12 mm margins is 718 CSS px
 SCOREBOARD_METHOD = "minmax"  # the Scoreboard page's default
 CAVEAT = (
     "The member lists are a verified sample, not a census: about a third of the member organisations of the "
@@ -80,7 +81,9 @@ class Collected:
     missing: list[str] = field(default_factory=list)
 
     def card(self, fig: go.Figure, *, title: str, caption: str, data: pd.DataFrame, key: str) -> None:
-        figure_card(fig, title=title, caption=caption, data=data, key=key)
+        # At most PRINT_WIDTH wide: the browser prints a figure at the width it was drawn at, and a wider one was cut
+        # at the edge of the A4 sheet.
+        figure_card(fig, title=title, caption=caption, data=data, key=key, width=PRINT_WIDTH)
         self.figures.append((key, title, fig, caption))
 
 

@@ -23,6 +23,7 @@ SAMPLE = [
     "IE06", "ITC4", "NL35", "PL91", "PT1A", "SE11", "UKI3",
 ]  # fmt: skip
 A4 = (595.3, 841.9)  # points (210 x 297 mm); Chromium's sheet is 595.92 x 842.88
+A4_PX = 718  # CSS px across an A4 sheet inside 12 mm margins (186 mm at 96 px per inch)
 
 
 def open_dashboard(pg, url: str) -> None:
@@ -48,6 +49,9 @@ def test_the_dashboard_at_three_sizes(browser, app_url, width, height):
         for i, figure in enumerate(pg.locator('[data-testid="stPlotlyChart"]').all()):
             box = figure.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, i
+            # The browser prints a figure at the width it was drawn at: one wider than an A4 sheet's 718 px inside
+            # its margins was cut at the sheet's edge (the trends, drawn across the page at 1280 and 1440).
+            assert box["width"] <= A4_PX, (i, box["width"])
         pg.screenshot(path=str(ARTIFACTS / f"region-{width}x{height}.png"), full_page=True)
     finally:
         context.close()
