@@ -58,6 +58,13 @@ def programme(name: str) -> str:
     return PROGRAMMES.get(str(name).strip(), str(name).strip())
 
 
+def programmes_of(members: pd.DataFrame, *, current_only: bool = False) -> list[str]:
+    """The programmes with member rows, in ``ORDER``; ``current_only`` leaves out the predecessor programmes (what the
+    pages show by default)."""
+    present = set(members["programme"])
+    return [p for p in ORDER if p in present and not (current_only and "predecessor" in p)]
+
+
 def generation_key(programme_name: str, generation: str) -> str:
     """'1st generation (call ...)' -> 'gen1'; used to match the expected totals."""
     g = str(generation or "").lower()

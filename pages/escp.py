@@ -16,8 +16,8 @@ if not present:
     st.warning(views.CAVEAT, icon=":material/info:")
 
 all_members = views.recorded_members()
-programmes = [p for p in escp.ORDER if p in set(all_members["programme"])]
-default = [p for p in programmes if "predecessor" not in p]
+programmes = escp.programmes_of(all_members)
+default = escp.programmes_of(all_members, current_only=True)
 # The view chooser on its own row: its six options show at any width (they wrap on a phone).
 tab = state.choice(
     "View",

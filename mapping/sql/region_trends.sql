@@ -1,4 +1,4 @@
--- region_trends: several indicators in every year with a value for a region (one row per indicator and year): the region's value, the median of its country's regions and of all regions at the same NUTS level, and the country's and the EU's own values where the source publishes them (indicator_trend for a list)
+-- region_trends: indicators in every year with a value for a region (one row per indicator and year): the region's value, the median of its country's regions and of all regions at the same NUTS level (statistical units of older tables left out), and the country's and the EU's own values where the source publishes them
 -- params: $indicators, $region
 WITH me AS (
     SELECT code, level, country FROM regions WHERE code = $region ORDER BY nuts_version DESC LIMIT 1

@@ -343,8 +343,7 @@ def trends_section(place: rg.Place, figures: pd.DataFrame, out: Collected) -> No
 def _escp_scope() -> escp_views.Scope:
     """The Cluster partnerships page's default view: the recorded sample (no import), current programmes."""
     members = escp_views.recorded_members()
-    programmes = [p for p in escp.ORDER if p in set(members["programme"]) and "predecessor" not in p]
-    members = members[members["programme"].isin(programmes)]
+    members = members[members["programme"].isin(escp.programmes_of(members, current_only=True))]
     partnerships = data.query("escp_partnership_list")
     table, countries = escp.scoped_counts(members, partnerships, data.query("country_population"), full_only=False)
     return escp_views.Scope(members, partnerships, table, countries, full_only=False, imported=False)

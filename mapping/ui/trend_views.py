@@ -65,7 +65,7 @@ def trends_view(ctx: Context) -> None:
         default=default,
         format_func=lambda i: f"{meta.at[i, 'label']} ({meta.at[i, 'first_year']}-{meta.at[i, 'last_year']})",
     )
-    series = data.query("indicator_trend", indicator=indicator, region=region)
+    series = data.query("region_trends", indicators=[indicator], region=region).drop(columns="indicator_id")
     country = str(regions.set_index("code").at[region, "country"])
     published = [c for c in ("country_value", "eu_value") if series[c].notna().any()]
     figure_card(
